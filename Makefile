@@ -1,0 +1,44 @@
+# TcpHealth: `sudo make demo` shows it working, `make test` proves it.
+# Every target installs what it needs on a fresh Debian 12 machine.
+
+SHELL := /bin/bash
+DOTNET ?= dotnet
+CONFIG ?= Release
+BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -I/usr/include/$(shell uname -m)-linux-gnu
+APT_PACKAGES := clang llvm libbpf-dev bpftool iperf3 iproute2 ethtool tcpdump socat
+BPF_OBJ := bpf/build/tcphealth.bpf.o
+
+.PHONY: all deps build bpf test demo bench clean
+
+all: build
+
+# Installs only what is missing; apt-get update runs once, when needed.
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@command -v $(DOTNET) >/dev/null || { echo "error: the .NET 10 SDK is required (dotnet not on PATH)"; exit 2; }
+
+bpf: $(BPF_OBJ)
+
+$(BPF_OBJ): bpf/*.bpf.c bpf/*.h | deps
+	@mkdir -p bpf/build
+	clang $(BPF_CFLAGS) -c bpf/tcphealth.bpf.c -o $@
+
+build: deps $(BPF_OBJ)
+	$(DOTNET) build TcpHealth.sln -c $(CONFIG) -nologo -v q
+	$(DOTNET) publish src/TcpHealth/TcpHealth.csproj -c $(CONFIG) -o bin -nologo -v q
+	$(DOTNET) publish src/TcpHealth.Lab/TcpHealth.Lab.csproj -c $(CONFIG) -o bin -nologo -v q
+	@echo "built bin/tcphealth"
+
+# Kernel-touching tests need root (BPF, network namespaces).
+test: build
+	$(DOTNET) test TcpHealth.sln -c $(CONFIG) --no-build -nologo --logger "console;verbosity=normal"
+
+demo: build
+	bin/tcphealth-lab demo
+
+clean:
+	rm -rf bpf/build bin src/*/bin src/*/obj tests/*/bin tests/*/obj

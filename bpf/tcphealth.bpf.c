@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * TcpHealth datapath: TC programs on a node's interfaces that keep per-flow
+ * TCP counters and passive RTT (TCP timestamp echoes, the pping method) in
+ * maps. They never drop or change a packet: every entry point returns
+ * TC_ACT_UNSPEC (== TCX_NEXT), which lets the rest of the TC/TCX chain run
+ * and otherwise passes the packet.
+ */
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_helpers.h>
+
+#include "tcphealth.h"
+#include "parse.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Plain (not LRU) hashes: when full, an insert fails and is counted, instead
+ * of silently evicting a flow whose counters were not read yet. User space
+ * removes idle entries. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, TH_DEFAULT_MAX_FLOWS);
+	__type(key, struct th_flow_key);
+	__type(value, struct th_flow);
+} flows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, TH_DEFAULT_MAX_RTT_FLOWS);
+	__type(key, struct th_flow_key);
+	__type(value, struct th_rtt_hist);
+} rtt_hists SEC(".maps");
+
+/* TSval -> time it left through egress, until echoed or expired by user space. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, TH_DEFAULT_MAX_PENDING_TS);
+	__type(key, struct th_ts_key);
+	__type(value, __u64);
+} pending_ts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TH_CNT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+/* Zeroed values for inserts: too large for the 512-byte BPF stack. */
+static const struct th_flow zero_flow;
+static const struct th_rtt_hist zero_hist;
+
+#define EEXIST 17
+
+static __always_inline void count(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&counters, &idx);
+
+	if (v)
+		*v += 1;
+}
+
+/* Serial-number arithmetic (RFC 1982) for 32-bit TCP sequence numbers. */
+static __always_inline bool seq_after(__u32 a, __u32 b)
+{
+	return (__s32)(a - b) > 0;
+}
+
+/* Flow key from the interface's point of view: on ingress the packet's
+ * sender is dst, so addresses and ports swap. */
+static __always_inline void orient_key(struct th_flow_key *key, int dir, __u32 ifindex)
+{
+	key->ifindex = ifindex;
+	if (dir == TH_DIR_TX)
+		return;
+
+	__u8 tmp[16];
+	__builtin_memcpy(tmp, key->src_addr, 16);
+	__builtin_memcpy(key->src_addr, key->dst_addr, 16);
+	__builtin_memcpy(key->dst_addr, tmp, 16);
+	__u16 port = key->src_port;
+	key->src_port = key->dst_port;
+	key->dst_port = port;
+}
+
+static __always_inline struct th_flow *get_or_create_flow(struct th_flow_key *key, __u64 now)
+{
+	struct th_flow *f = bpf_map_lookup_elem(&flows, key);
+
+	if (f)
+		return f;
+
+	int err = bpf_map_update_elem(&flows, key, &zero_flow, BPF_NOEXIST);
+	if (err && err != -EEXIST /* another CPU created it */) {
+		count(TH_CNT_FLOWS_NOT_TRACKED);
+		return NULL;
+	}
+	f = bpf_map_lookup_elem(&flows, key);
+	if (f && !f->first_seen_ns)
+		f->first_seen_ns = now;
+	return f;
+}
+
+/* Octave (floor(log2)) of a non-zero 64-bit value without a loop. */
+static __always_inline __u32 log2_u64(__u64 v)
+{
+	__u32 r = 0;
+
+	if (v >> 32) { v >>= 32; r += 32; }
+	if (v >> 16) { v >>= 16; r += 16; }
+	if (v >> 8)  { v >>= 8;  r += 8; }
+	if (v >> 4)  { v >>= 4;  r += 4; }
+	if (v >> 2)  { v >>= 2;  r += 2; }
+	if (v >> 1)  { r += 1; }
+	return r;
+}
+
+static __always_inline void record_rtt_hist(struct th_flow_key *key, __u64 rtt)
+{
+	struct th_rtt_hist *h = bpf_map_lookup_elem(&rtt_hists, key);
+
+	if (!h) {
+		int err = bpf_map_update_elem(&rtt_hists, key, &zero_hist, BPF_NOEXIST);
+		if (err && err != -EEXIST) {
+			count(TH_CNT_RTT_HIST_NOT_TRACKED);
+			return;
+		}
+		h = bpf_map_lookup_elem(&rtt_hists, key);
+		if (!h)
+			return;
+	}
+
+	__u32 octave = rtt ? log2_u64(rtt) : 0;
+	if (h->base_octave == 0) {
+		/* Anchor one octave below the first sample. */
+		__u32 base = octave > TH_RTT_MIN_OCTAVE ? octave - 1 : TH_RTT_MIN_OCTAVE;
+		h->base_octave = base;
+	}
+	__u32 base = h->base_octave;
+	if (octave < base) {
+		__sync_fetch_and_add(&h->below, 1);
+		return;
+	}
+	if (octave >= base + TH_RTT_OCTAVES) {
+		__sync_fetch_and_add(&h->above, 1);
+		return;
+	}
+	/* octave >= TH_RTT_MIN_OCTAVE > TH_RTT_SUB_BITS, so the shift is valid. */
+	__u32 sub = (rtt >> (octave - TH_RTT_SUB_BITS)) & (TH_RTT_SUB_BUCKETS - 1);
+	__u32 idx = (octave - base) * TH_RTT_SUB_BUCKETS + sub;
+	if (idx < TH_RTT_BUCKETS)
+		__sync_fetch_and_add(&h->buckets[idx], 1);
+}
+
+static __always_inline void record_rtt(struct th_flow *f, struct th_flow_key *key, __u64 rtt)
+{
+	count(TH_CNT_RTT_SAMPLES);
+	__sync_fetch_and_add(&f->rtt_count, 1);
+	__sync_fetch_and_add(&f->rtt_sum_ns, rtt);
+	/* min/max are not atomic: two CPUs racing can keep the less extreme of
+	 * two simultaneous samples, never a value that was not measured. */
+	if (f->rtt_min_ns == 0 || rtt < f->rtt_min_ns)
+		f->rtt_min_ns = rtt;
+	if (rtt > f->rtt_max_ns)
+		f->rtt_max_ns = rtt;
+	record_rtt_hist(key, rtt);
+}
+
+static __always_inline void track_timestamps(struct th_flow *f, struct th_flow_key *key,
+					     struct tcp_packet *p, int dir, __u64 now)
+{
+	struct th_dir_stats *d = &f->dir[dir];
+
+	if (dir == TH_DIR_TX) {
+		/* Timestamp only the first packet carrying a new TSval. */
+		if ((d->flags & TH_DF_TS_VALID) && d->last_ts == p->tsval)
+			return;
+		d->last_ts = p->tsval;
+		d->flags |= TH_DF_TS_VALID;
+
+		struct th_ts_key tk = { .flow = *key, .tsval = p->tsval };
+		int err = bpf_map_update_elem(&pending_ts, &tk, &now, BPF_NOEXIST);
+		if (err && err != -EEXIST)
+			count(TH_CNT_TS_NOT_STORED);
+		return;
+	}
+
+	/* RX: only the first packet echoing a TSecr can match. */
+	if (p->tsecr == 0 || ((d->flags & TH_DF_TS_VALID) && d->last_ts == p->tsecr))
+		return;
+	d->last_ts = p->tsecr;
+	d->flags |= TH_DF_TS_VALID;
+
+	struct th_ts_key tk = { .flow = *key, .tsval = p->tsecr };
+	__u64 *sent = bpf_map_lookup_elem(&pending_ts, &tk);
+	if (!sent)
+		return;
+	__u64 sent_ns = *sent;
+	bpf_map_delete_elem(&pending_ts, &tk);
+	if (now > sent_ns)
+		record_rtt(f, key, now - sent_ns);
+}
+
+/* SYN -> SYN/ACK for connections src opened; SYN/ACK -> ACK for connections
+ * dst opened. Either way the time covers interface -> dst -> interface. */
+static __always_inline void track_handshake(struct th_flow *f, struct tcp_packet *p, int dir,
+					    __u64 now)
+{
+	__u8 fl = p->flags;
+	bool syn = fl & TH_TCP_SYN, ack = fl & TH_TCP_ACK, rst = fl & TH_TCP_RST;
+
+	if (dir == TH_DIR_TX) {
+		if (syn && !ack) {
+			f->conn_state = TH_CONN_SYN_SENT;
+			f->initiator = TH_INIT_SRC;
+			f->hs_start_ns = now;
+		} else if (syn && ack && f->conn_state == TH_CONN_SYN_RCVD) {
+			f->conn_state = TH_CONN_SYNACK_SENT;
+			f->hs_start_ns = now;
+			f->hs_ack = p->seq + 1;
+		} else if (rst && f->conn_state == TH_CONN_SYN_RCVD) {
+			f->conn_state = TH_CONN_REFUSED;
+		}
+		return;
+	}
+
+	if (syn && !ack) {
+		f->conn_state = TH_CONN_SYN_RCVD;
+		f->initiator = TH_INIT_DST;
+	} else if (syn && ack && f->conn_state == TH_CONN_SYN_SENT) {
+		f->handshake_rtt_ns = now - f->hs_start_ns;
+		f->conn_state = TH_CONN_ESTABLISHED;
+	} else if (rst && f->conn_state == TH_CONN_SYN_SENT) {
+		f->conn_state = TH_CONN_REFUSED;
+	} else if (ack && !syn && !rst && f->conn_state == TH_CONN_SYNACK_SENT &&
+		   p->ack_seq == f->hs_ack) {
+		f->handshake_rtt_ns = now - f->hs_start_ns;
+		f->conn_state = TH_CONN_ESTABLISHED;
+	}
+}
+
+static __always_inline void track_segment(struct th_dir_stats *d, struct tcp_packet *p)
+{
+	__u8 fl = p->flags;
+
+	__sync_fetch_and_add(&d->bytes, p->wire_bytes);
+	__sync_fetch_and_add(&d->packets, 1);
+	__sync_fetch_and_add(&d->segments, p->segs);
+
+	if (fl & TH_TCP_RST) {
+		__sync_fetch_and_add(&d->resets, 1);
+	} else if (p->window == 0) {
+		/* Count transitions to a zero window, as the kernel's
+		 * TCPToZeroWindowAdv does; repeats (window probes' answers) are not
+		 * new advertisements. */
+		if (!(d->flags & TH_DF_ZERO_WIN)) {
+			d->flags |= TH_DF_ZERO_WIN;
+			__sync_fetch_and_add(&d->zero_windows, 1);
+		}
+	} else {
+		d->flags &= ~TH_DF_ZERO_WIN;
+	}
+
+	/* Retransmission: sequence space that does not go beyond the highest
+	 * already sent. SYN and FIN occupy one sequence number each. */
+	__u32 seq_len = p->payload_len + !!(fl & TH_TCP_SYN) + !!(fl & TH_TCP_FIN);
+	if (seq_len == 0 || (fl & TH_TCP_RST))
+		return;
+	__u32 end = p->seq + seq_len;
+	if ((d->flags & TH_DF_SEQ_VALID) && !seq_after(end, d->seq_end_max)) {
+		__sync_fetch_and_add(&d->retrans_segs, p->segs);
+		return;
+	}
+	d->seq_end_max = end;
+	d->flags |= TH_DF_SEQ_VALID;
+}
+
+static __always_inline void handle(struct __sk_buff *skb, int dir, bool l2)
+{
+	struct tcp_packet p = {};
+
+	count(TH_CNT_PACKETS);
+	int why = parse_tcp_packet(skb, l2, &p);
+	if (why) {
+		count(why);
+		return;
+	}
+	if (p.opts_error)
+		count(TH_CNT_ERR_TCP_OPTS);
+
+	__u64 now = bpf_ktime_get_ns();
+	orient_key(&p.key, dir, skb->ifindex);
+	struct th_flow *f = get_or_create_flow(&p.key, now);
+	if (!f)
+		return;
+	count(TH_CNT_TCP_PACKETS);
+	f->last_seen_ns = now;
+
+	track_segment(&f->dir[dir], &p);
+	if (p.flags & (TH_TCP_SYN | TH_TCP_RST) || f->conn_state == TH_CONN_SYNACK_SENT)
+		track_handshake(f, &p, dir, now);
+	if (p.has_ts)
+		track_timestamps(f, &p.key, &p, dir, now);
+}
+
+SEC("tc")
+int tcphealth_egress(struct __sk_buff *skb)
+{
+	handle(skb, TH_DIR_TX, true);
+	return TC_ACT_UNSPEC;
+}
+
+SEC("tc")
+int tcphealth_ingress(struct __sk_buff *skb)
+{
+	handle(skb, TH_DIR_RX, true);
+	return TC_ACT_UNSPEC;
+}
+
+/* Variants for devices without an Ethernet header (tun, wireguard). */
+SEC("tc")
+int tcphealth_egress_l3(struct __sk_buff *skb)
+{
+	handle(skb, TH_DIR_TX, false);
+	return TC_ACT_UNSPEC;
+}
+
+SEC("tc")
+int tcphealth_ingress_l3(struct __sk_buff *skb)
+{
+	handle(skb, TH_DIR_RX, false);
+	return TC_ACT_UNSPEC;
+}

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The kernel/user-space contract of TcpHealth: every struct a BPF map holds,
+ * with explicit padding so that C and C# agree byte for byte. The C# mirror is
+ * src/TcpHealth.Bpf/Abi/; tests/TcpHealth.Bpf.Tests/AbiLayoutTests proves the
+ * two match (it compiles a probe with offsetof against this file).
+ *
+ * Direction convention: a flow is keyed from the interface's point of view.
+ * "src" is the endpoint whose packets leave through the interface's egress
+ * hook (TX); packets from "dst" arrive at the ingress hook (RX).
+ */
+#ifndef TCPHEALTH_H
+#define TCPHEALTH_H
+
+#include <linux/types.h>
+
+#define TH_DIR_TX 0
+#define TH_DIR_RX 1
+
+/* RTT histogram: log-linear buckets, 16 per power of two (each bucket is at
+ * most 1/16 = 6.25% wide, so a quantile read at a bucket's middle is within
+ * ~3.1% of the truth). A window of TH_RTT_OCTAVES powers of two is anchored
+ * at the flow's first sample (one octave below it, so it spans at least
+ * first/2 .. 16 x first); samples outside the
+ * window land in `below` / `above`, bounded by the flow's min / max. */
+#define TH_RTT_SUB_BITS 4
+#define TH_RTT_SUB_BUCKETS (1 << TH_RTT_SUB_BITS)
+#define TH_RTT_OCTAVES 6
+#define TH_RTT_BUCKETS (TH_RTT_OCTAVES * TH_RTT_SUB_BUCKETS)
+/* Lowest window anchor: 2^10 ns ~ 1 us, so sub-buckets are >= 64 ns wide. */
+#define TH_RTT_MIN_OCTAVE 10
+
+/* Default map sizes; the loader may override max_entries before load. */
+#define TH_DEFAULT_MAX_FLOWS 65536
+#define TH_DEFAULT_MAX_RTT_FLOWS 16384
+#define TH_DEFAULT_MAX_PENDING_TS 16384
+
+/* th_flow_key.family */
+#define TH_FAMILY_IPV4 4
+#define TH_FAMILY_IPV6 6
+
+struct th_flow_key {
+	__u8 src_addr[16];   /* IPv4: first 4 bytes, rest zero */
+	__u8 dst_addr[16];
+	__u16 src_port;      /* host byte order */
+	__u16 dst_port;
+	__u32 ifindex;       /* interface the hooks run on */
+	__u8 family;         /* TH_FAMILY_* */
+	__u8 proto;          /* IPPROTO_* */
+	__u8 pad[2];
+};                           /* 44 bytes */
+
+/* th_dir_stats.flags */
+#define TH_DF_SEQ_VALID  (1u << 0) /* seq_end_max holds a value */
+#define TH_DF_TS_VALID   (1u << 1) /* last_ts holds a value */
+#define TH_DF_ZERO_WIN   (1u << 2) /* the last window advertised was zero */
+
+struct th_dir_stats {
+	__u64 bytes;         /* IP bytes as on the wire (headers of every segment) */
+	__u64 packets;       /* packets as seen by the hook (a GSO/GRO skb is one) */
+	__u64 segments;      /* wire segments (gso_segs) */
+	__u64 retrans_segs;  /* segments whose sequence space ends at or below seq_end_max */
+	__u32 resets;        /* RST segments */
+	__u32 zero_windows;  /* advertisements going from non-zero to zero window */
+	__u32 seq_end_max;   /* highest seq + len (+SYN/FIN) sent in this direction */
+	__u32 last_ts;       /* TX: last TSval timestamped; RX: last TSecr looked up */
+	__u32 flags;         /* TH_DF_* */
+	__u32 pad;
+};                           /* 56 bytes */
+
+/* th_flow.conn_state */
+#define TH_CONN_UNKNOWN     0 /* first packet seen mid-stream */
+#define TH_CONN_SYN_SENT    1 /* src sent SYN, waiting for SYN/ACK */
+#define TH_CONN_SYN_RCVD    2 /* dst sent SYN, src has not answered yet */
+#define TH_CONN_SYNACK_SENT 3 /* src sent SYN/ACK, waiting for dst's ACK */
+#define TH_CONN_ESTABLISHED 4
+#define TH_CONN_REFUSED     5 /* the SYN was answered by RST */
+
+/* th_flow.initiator */
+#define TH_INIT_UNKNOWN 0
+#define TH_INIT_SRC     1
+#define TH_INIT_DST     2
+
+struct th_flow {
+	struct th_dir_stats dir[2];  /* indexed by TH_DIR_* */
+	__u64 first_seen_ns;         /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) */
+	__u64 last_seen_ns;
+	__u64 rtt_count;             /* timestamp echoes matched */
+	__u64 rtt_sum_ns;
+	__u64 rtt_min_ns;
+	__u64 rtt_max_ns;
+	__u64 hs_start_ns;           /* when the handshake packet we time left */
+	__u64 handshake_rtt_ns;      /* 0 until measured */
+	__u32 hs_ack;                /* inbound handshake: the ACK number that completes it */
+	__u8 conn_state;             /* TH_CONN_* */
+	__u8 initiator;              /* TH_INIT_* */
+	__u8 pad[2];
+};                                   /* 184 bytes */
+
+struct th_rtt_hist {
+	__u32 base_octave;           /* window starts at 2^base_octave ns; 0 = unset */
+	__u32 below;                 /* samples below the window */
+	__u32 above;                 /* samples at or above the window's end */
+	__u32 pad;
+	__u32 buckets[TH_RTT_BUCKETS];
+};                                   /* 16 + 4 * 96 = 400 bytes */
+
+struct th_ts_key {
+	struct th_flow_key flow;
+	__u32 tsval;
+};                                   /* 48 bytes */
+
+/* Indexes of the per-CPU `counters` array: what the datapath saw and, above
+ * all, what it could not keep. */
+enum th_counter {
+	TH_CNT_PACKETS = 0,          /* every packet the hooks ran on */
+	TH_CNT_TCP_PACKETS,          /* TCP packets accounted to a flow */
+	TH_CNT_NON_IP,               /* not IPv4/IPv6 (ARP, LLDP, ...) */
+	TH_CNT_NON_TCP,              /* IP but not TCP */
+	TH_CNT_FRAGMENTS,            /* non-first IP fragments (no TCP header) */
+	TH_CNT_ERR_L2,               /* truncated Ethernet/VLAN header, > 2 VLAN tags */
+	TH_CNT_ERR_IP,               /* truncated or invalid IPv4/IPv6 header */
+	TH_CNT_ERR_IPV6_EXT,         /* truncated or too long an IPv6 extension chain */
+	TH_CNT_ERR_TCP,              /* truncated TCP header or bad data offset */
+	TH_CNT_ERR_TCP_OPTS,         /* malformed TCP options (timestamps ignored) */
+	TH_CNT_FLOWS_NOT_TRACKED,    /* flows map full: packet not accounted */
+	TH_CNT_TS_NOT_STORED,        /* pending-timestamp map full: RTT sample lost */
+	TH_CNT_RTT_HIST_NOT_TRACKED, /* RTT histogram map full: sample in min/max/sum only */
+	TH_CNT_RTT_SAMPLES,          /* timestamp echoes matched */
+	TH_CNT_MAX
+};
+
+#endif /* TCPHEALTH_H */

@@ -1,0 +1,65 @@
+using System.Net;
+
+namespace TcpHealth.Core.Flows;
+
+/// <summary>
+/// One flow as read from the kernel at one moment: immutable, in user units.
+/// <see cref="Source"/> is the endpoint whose packets leave through the
+/// interface's egress (its counters are <see cref="Tx"/>); <see cref="Destination"/>'s
+/// are <see cref="Rx"/>. All counters are cumulative over the flow's life.
+/// </summary>
+public sealed record FlowSnapshot(
+    string Interface,
+    IPEndPoint Source,
+    IPEndPoint Destination,
+    byte Protocol,
+    DirectionCounters Tx,
+    DirectionCounters Rx,
+    RttSummary Rtt,
+    TimeSpan? HandshakeRtt,
+    ConnectionOutcome Outcome,
+    TimeSpan Age,
+    TimeSpan Idle)
+{
+    public ulong TotalBytes => Tx.Bytes + Rx.Bytes;
+}
+
+/// <summary>What one direction of a flow carried.</summary>
+public sealed record DirectionCounters(
+    ulong Bytes,
+    ulong Packets,
+    ulong Segments,
+    ulong RetransmittedSegments,
+    ulong Resets,
+    ulong ZeroWindows);
+
+/// <summary>
+/// Passive RTT of the path interface → destination → interface, from TCP
+/// timestamp echoes. Quantiles come from the kernel histogram and are null
+/// when it holds no samples (e.g. it could not be tracked).
+/// </summary>
+public sealed record RttSummary(
+    ulong Samples,
+    TimeSpan? Min,
+    TimeSpan? Mean,
+    TimeSpan? Max,
+    TimeSpan? P50,
+    TimeSpan? P99,
+    RttHistogram? Histogram)
+{
+    public static readonly RttSummary Empty = new(0, null, null, null, null, null, null);
+}
+
+/// <summary>How the connection's handshake went, as far as the interface saw it.</summary>
+public enum ConnectionOutcome
+{
+    /// <summary>The flow was first seen mid-stream.</summary>
+    Unknown,
+    /// <summary>A SYN is waiting for its answer.</summary>
+    Pending,
+    Established,
+    /// <summary>The SYN was answered by a RST.</summary>
+    Refused,
+    /// <summary>A SYN got no answer within the handshake timeout.</summary>
+    NoAnswer,
+}

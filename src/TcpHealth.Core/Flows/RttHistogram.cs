@@ -1,0 +1,127 @@
+namespace TcpHealth.Core.Flows;
+
+/// <summary>
+/// The per-flow RTT histogram the kernel keeps (see bpf/tcphealth.h): 16
+/// log-linear buckets per power of two in a window of six powers of two that
+/// starts one octave below the flow's first sample, plus counts of samples
+/// below and above the window. Quantiles interpolate inside a bucket whose
+/// range is first clamped to the flow's exact min and max, so a tight
+/// distribution reads almost exactly and a wide one is within half a bucket
+/// (≤ 3.2%) of the truth.
+/// </summary>
+public sealed class RttHistogram
+{
+    public const int SubBits = 4;
+    public const int SubBuckets = 1 << SubBits;
+    public const int Octaves = 6;
+    public const int BucketCount = Octaves * SubBuckets;
+    public const int MinOctave = 10;
+
+    private readonly uint[] _buckets;
+
+    public RttHistogram(int baseOctave, ulong below, ulong above, ReadOnlySpan<uint> buckets, ulong minNs, ulong maxNs)
+    {
+        if (buckets.Length != BucketCount)
+            throw new ArgumentException($"expected {BucketCount} buckets, got {buckets.Length}", nameof(buckets));
+        BaseOctave = baseOctave;
+        Below = below;
+        Above = above;
+        _buckets = buckets.ToArray();
+        MinNs = minNs;
+        MaxNs = maxNs;
+        Count = below + above;
+        foreach (var b in _buckets)
+            Count += b;
+    }
+
+    public int BaseOctave { get; }
+    public ulong Below { get; }
+    public ulong Above { get; }
+    public ulong MinNs { get; }
+    public ulong MaxNs { get; }
+    public ulong Count { get; }
+    public ReadOnlySpan<uint> Buckets => _buckets;
+
+    /// <summary>Lower bound (ns) of bucket <paramref name="index"/> in a window starting at 2^baseOctave.</summary>
+    public static ulong BucketLowerBound(int baseOctave, int index)
+    {
+        int octave = baseOctave + index / SubBuckets;
+        int sub = index % SubBuckets;
+        return (1UL << octave) + ((ulong)sub << (octave - SubBits));
+    }
+
+    /// <summary>Upper bound (exclusive, ns) of bucket <paramref name="index"/>.</summary>
+    public static ulong BucketUpperBound(int baseOctave, int index) =>
+        BucketLowerBound(baseOctave, index) + (1UL << (baseOctave + index / SubBuckets - SubBits));
+
+    /// <summary>The window anchor the kernel picks for a flow whose first sample is <paramref name="firstNs"/>.</summary>
+    public static int AnchorFor(ulong firstNs)
+    {
+        int octave = firstNs == 0 ? 0 : 63 - (int)ulong.LeadingZeroCount(firstNs);
+        return octave > MinOctave ? octave - 1 : MinOctave;
+    }
+
+    /// <summary>
+    /// Where the kernel puts a sample: -1 below the window, BucketCount above
+    /// it, else the bucket index. Mirrors record_rtt_hist() in tcphealth.bpf.c.
+    /// </summary>
+    public static int BucketOf(int baseOctave, ulong ns)
+    {
+        int octave = ns == 0 ? 0 : 63 - (int)ulong.LeadingZeroCount(ns);
+        if (octave < baseOctave)
+            return -1;
+        if (octave >= baseOctave + Octaves)
+            return BucketCount;
+        int sub = (int)((ns >> (octave - SubBits)) & (SubBuckets - 1));
+        return (octave - baseOctave) * SubBuckets + sub;
+    }
+
+    /// <summary>
+    /// The <paramref name="q"/>-quantile (0..1) in nanoseconds, or null when
+    /// the histogram is empty.
+    /// </summary>
+    public double? Quantile(double q)
+    {
+        if (Count == 0)
+            return null;
+        if (q is < 0 or > 1 or double.NaN)
+            throw new ArgumentOutOfRangeException(nameof(q), q, "quantile must be within [0, 1]");
+
+        double rank = Math.Max(q * Count, 0.5);
+        double seen = 0;
+        ulong windowStart = 1UL << BaseOctave;
+        ulong windowEnd = 1UL << (BaseOctave + Octaves);
+
+        if (TryLocate(Below, MinNs, windowStart, ref seen, rank, out double v))
+            return v;
+        for (int i = 0; i < BucketCount; i++)
+        {
+            if (TryLocate(_buckets[i], BucketLowerBound(BaseOctave, i), BucketUpperBound(BaseOctave, i), ref seen, rank, out v))
+                return v;
+        }
+        if (TryLocate(Above, windowEnd, MaxNs, ref seen, rank, out v))
+            return v;
+        return MaxNs;
+    }
+
+    // Linear interpolation inside [lo, hi) after clamping it to the flow's
+    // exact [min, max]: samples can only lie there.
+    private bool TryLocate(ulong count, ulong lo, ulong hi, ref double seen, double rank, out double value)
+    {
+        value = 0;
+        if (count == 0)
+            return false;
+        if (seen + count < rank)
+        {
+            seen += count;
+            return false;
+        }
+        double low = Math.Max(lo, MinNs);
+        double high = Math.Min(hi, MaxNs);
+        if (high < low)
+            high = low;
+        double fraction = (rank - seen) / count;
+        value = low + fraction * (high - low);
+        return true;
+    }
+}
