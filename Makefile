@@ -7,6 +7,7 @@ CONFIG ?= Release
 BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -I/usr/include/$(shell uname -m)-linux-gnu
 APT_PACKAGES := clang llvm libbpf-dev bpftool iperf3 iproute2 ethtool tcpdump socat
 BPF_OBJ := bpf/build/tcphealth.bpf.o
+BPF_TEST_OBJS := $(patsubst bpf/test/%.bpf.c,bpf/build/test/%.bpf.o,$(wildcard bpf/test/*.bpf.c))
 
 .PHONY: all deps build bpf test demo bench clean
 
@@ -21,13 +22,18 @@ deps:
 	fi
 	@command -v $(DOTNET) >/dev/null || { echo "error: the .NET 10 SDK is required (dotnet not on PATH)"; exit 2; }
 
-bpf: $(BPF_OBJ)
+bpf: $(BPF_OBJ) $(BPF_TEST_OBJS)
 
 $(BPF_OBJ): bpf/*.bpf.c bpf/*.h | deps
 	@mkdir -p bpf/build
 	clang $(BPF_CFLAGS) -c bpf/tcphealth.bpf.c -o $@
 
-build: deps $(BPF_OBJ)
+# Programs the tests use to shape traffic; never shipped.
+bpf/build/test/%.bpf.o: bpf/test/%.bpf.c | deps
+	@mkdir -p bpf/build/test
+	clang $(BPF_CFLAGS) -c $< -o $@
+
+build: deps bpf
 	$(DOTNET) build TcpHealth.sln -c $(CONFIG) -nologo -v q
 	$(DOTNET) publish src/TcpHealth/TcpHealth.csproj -c $(CONFIG) -o bin -nologo -v q
 	$(DOTNET) publish src/TcpHealth.Lab/TcpHealth.Lab.csproj -c $(CONFIG) -o bin -nologo -v q

@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using TcpHealth.Bpf;
+using TcpHealth.Core.Flows;
+
+namespace TcpHealth.Datapath;
+
+/// <summary>
+/// The loaded BPF object attached to a set of interfaces: the one place the
+/// application touches the kernel. <see cref="Collect"/> reads every map in
+/// batches, turns the records into snapshots and removes expired state.
+/// </summary>
+public sealed class DatapathSession : IDisposable
+{
+    private readonly DatapathOptions _options;
+    private readonly BpfObject _object;
+    private readonly List<IAttachment> _attachments;
+    private readonly Dictionary<uint, string> _interfaceNames;
+    private readonly BpfMap _flows, _rttHists, _pendingTimestamps, _counters;
+
+    private DatapathSession(DatapathOptions options, BpfObject obj, List<IAttachment> attachments, Dictionary<uint, string> names)
+    {
+        _options = options;
+        _object = obj;
+        _attachments = attachments;
+        _interfaceNames = names;
+        _flows = obj.Map(MapNames.Flows);
+        _rttHists = obj.Map(MapNames.RttHists);
+        _pendingTimestamps = obj.Map(MapNames.PendingTs);
+        _counters = obj.Map(MapNames.Counters);
+    }
+
+    public IReadOnlyList<IAttachment> Attachments => _attachments;
+
+    /// <summary>Loads the programs and attaches them to both hooks of every interface, or throws <see cref="DatapathSetupException"/>.</summary>
+    public static DatapathSession Open(DatapathOptions options, ILogSink log)
+    {
+        if (options.Interfaces.Count == 0)
+            throw new DatapathSetupException("no interface given: pass -i IFACE (see `ip link`)");
+        if (!File.Exists(options.ObjectPath))
+            throw new DatapathSetupException($"BPF object {options.ObjectPath} not found: build with `make build` or reinstall");
+
+        var names = new Dictionary<uint, string>();
+        try
+        {
+            foreach (var name in options.Interfaces.Distinct())
+                names[(uint)InterfaceInfo.IndexOf(name)] = name;
+        }
+        catch (InterfaceNotFoundException e)
+        {
+            throw new DatapathSetupException(e.Message, e);
+        }
+
+        BpfObject obj;
+        try
+        {
+            obj = BpfObject.Load(options.ObjectPath, new Dictionary<string, uint>
+            {
+                [MapNames.Flows] = options.MaxFlows,
+                [MapNames.RttHists] = options.MaxRttFlows,
+                [MapNames.PendingTs] = options.MaxPendingTimestamps,
+            }, log);
+        }
+        catch (BpfException e)
+        {
+            throw new DatapathSetupException(Explain(e, "loading the BPF programs"), e);
+        }
+
+        var attachments = new List<IAttachment>();
+        try
+        {
+            foreach (var name in names.Values)
+            {
+                bool l2 = InterfaceInfo.HasEthernetHeader(name);
+                var egress = obj.Program(l2 ? ProgramNames.Egress : ProgramNames.EgressL3);
+                var ingress = obj.Program(l2 ? ProgramNames.Ingress : ProgramNames.IngressL3);
+                attachments.Add(Attacher.Attach(egress, name, HookDirection.Egress, options.AttachMode, log));
+                attachments.Add(Attacher.Attach(ingress, name, HookDirection.Ingress, options.AttachMode, log));
+            }
+        }
+        catch (BpfException e)
+        {
+            foreach (var a in attachments)
+                a.Dispose();
+            obj.Dispose();
+            throw new DatapathSetupException(e is InterfaceNotFoundException ? e.Message : Explain(e, "attaching"), e);
+        }
+        return new DatapathSession(options, obj, attachments, names);
+    }
+
+    /// <summary>"eth0 (tcx), tun0 (tc)" for the user.</summary>
+    public string Describe() =>
+        string.Join(", ", _attachments.Where(a => a.Direction == HookDirection.Egress).Select(a => $"{a.Interface} ({a.ActualMode.ToString().ToLowerInvariant()})"));
+
+    public DatapathSnapshot Collect()
+    {
+        ulong now = MonotonicNowNs();
+        var counters = new DatapathCounters(_counters.ReadPerCpuSums((uint)Abi.CounterCount));
+        var flows = _flows.ReadAll<FlowKey, Flow>();
+        var hists = new Dictionary<FlowKey, RttHist>();
+        foreach (var kv in _rttHists.ReadAll<FlowKey, RttHist>())
+            hists[kv.Key] = kv.Value;
+
+        var snapshots = new List<FlowSnapshot>(flows.Count);
+        var expired = new List<FlowKey>();
+        ulong idleNs = (ulong)_options.FlowIdleTimeout.Ticks * 100;
+        foreach (var (key, flow) in flows)
+        {
+            if (now > flow.LastSeenNs && now - flow.LastSeenNs > idleNs)
+            {
+                expired.Add(key);
+                continue;
+            }
+            RttHist? hist = hists.TryGetValue(key, out var h) ? h : null;
+            string iface = _interfaceNames.TryGetValue(key.IfIndex, out var n) ? n : $"if{key.IfIndex}";
+            snapshots.Add(FlowSnapshotBuilder.Build(key, flow, hist, iface, now, _options.HandshakeTimeout));
+        }
+
+        if (expired.Count > 0)
+        {
+            _flows.DeleteBatch<FlowKey>(expired.ToArray());
+            _rttHists.DeleteBatch<FlowKey>(expired.Where(hists.ContainsKey).ToArray());
+        }
+        ExpirePendingTimestamps(now);
+        return new DatapathSnapshot(DateTimeOffset.UtcNow, snapshots, counters, (int)_options.MaxFlows);
+    }
+
+    // A TSval that was never echoed (a delayed ACK echoes only some) would
+    // otherwise hold its slot forever.
+    private void ExpirePendingTimestamps(ulong now)
+    {
+        ulong timeoutNs = (ulong)_options.TimestampTimeout.Ticks * 100;
+        var stale = new List<TsKey>();
+        foreach (var (key, sentNs) in _pendingTimestamps.ReadAll<TsKey, ulong>())
+        {
+            if (now > sentNs && now - sentNs > timeoutNs)
+                stale.Add(key);
+        }
+        if (stale.Count > 0)
+            _pendingTimestamps.DeleteBatch<TsKey>(stale.ToArray());
+    }
+
+    /// <summary>CLOCK_MONOTONIC in ns: the clock of bpf_ktime_get_ns (Stopwatch uses it on Linux).</summary>
+    public static ulong MonotonicNowNs()
+    {
+        long ticks = Stopwatch.GetTimestamp();
+        return Stopwatch.Frequency == 1_000_000_000 ? (ulong)ticks : (ulong)(ticks * (1e9 / Stopwatch.Frequency));
+    }
+
+    private static string Explain(BpfException e, string what) => e.Errno switch
+    {
+        1 or 13 => $"{what} needs root or the capabilities CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON ({e.Message}); run with sudo",
+        38 => $"{what} failed: this kernel has no BPF support ({e.Message})",
+        _ => $"{what} failed: {e.Message}",
+    };
+
+    public void Dispose()
+    {
+        foreach (var a in _attachments)
+            a.Dispose();
+        _object.Dispose();
+    }
+}
