@@ -10,7 +10,9 @@ root.Add(WatchCommand.Create());
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
 {
-    Console.Error.WriteLine($"tcphealth: error: {parse.Errors[0].Message} (see `tcphealth --help`)");
+    // One line per error, whatever the parser's message looks like.
+    var message = string.Join(" ", parse.Errors[0].Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    Console.Error.WriteLine($"tcphealth: error: {message} (see `tcphealth --help`)");
     return ExitCodes.Usage;
 }
 // Commands handle SIGINT/SIGTERM themselves (to detach cleanly), so

@@ -23,22 +23,21 @@ public static class WatchCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var json = new Option<bool>("--json") { Description = "Print one JSON object per flow per interval instead of a table." };
-        var interval = new Option<double>("--interval") { Description = "Seconds between refreshes.", DefaultValueFactory = _ => 1.0 };
-        var duration = new Option<double?>("--duration") { Description = "Stop after this many seconds (default: until Ctrl-C)." };
+        var interval = new Option<double>("--interval")
+        {
+            Description = "Seconds between refreshes.",
+            DefaultValueFactory = _ => 1.0,
+            CustomParser = r => PositiveSeconds(r, "--interval"),
+        };
+        var duration = new Option<double?>("--duration")
+        {
+            Description = "Stop after this many seconds (default: until Ctrl-C).",
+            CustomParser = r => PositiveSeconds(r, "--duration"),
+        };
         var attachMode = new Option<AttachMode>("--attach-mode") { Description = "tcx (kernel >= 6.6), tc (legacy clsact) or auto.", DefaultValueFactory = _ => AttachMode.Auto };
         var maxFlows = new Option<uint>("--max-flows") { Description = "Capacity of the kernel flow table.", DefaultValueFactory = _ => Abi.DefaultMaxFlows };
         var rows = new Option<int>("--rows") { Description = "Table rows to show.", DefaultValueFactory = _ => 40 };
 
-        interval.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<double>() is <= 0 or double.NaN)
-                r.AddError("--interval must be a positive number of seconds");
-        });
-        duration.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<double?>() is <= 0 or double.NaN)
-                r.AddError("--duration must be a positive number of seconds");
-        });
         maxFlows.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<uint>() == 0)
@@ -62,6 +61,15 @@ public static class WatchCommand
             return RunAsync(settings, ct);
         });
         return cmd;
+    }
+
+    private static double PositiveSeconds(System.CommandLine.Parsing.ArgumentResult r, string flag)
+    {
+        var text = r.Tokens.Count > 0 ? r.Tokens[0].Value : "";
+        if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) && v > 0 && double.IsFinite(v))
+            return v;
+        r.AddError($"{flag} must be a positive number of seconds, not '{text}'");
+        return 0;
     }
 
     private sealed record WatchSettings(

@@ -84,8 +84,10 @@ public sealed class KernelWatchCliTests
         var a = lab.A;
         var dev = lab.InterfaceA;
         // A foreign filter whose action counts the TCP packets it sees (mirrored to lo, where they die).
+        // It sits after ours (priority 2000 > 1191): our programs return TC_ACT_UNSPEC, so it must
+        // still see every packet. (A matching filter before ours would end classification first.)
         a.Exec("tc", "qdisc", "add", "dev", dev, "clsact");
-        a.Exec("tc", "filter", "add", "dev", dev, "egress", "prio", "7", "handle", "800::7", "protocol", "ip", "u32",
+        a.Exec("tc", "filter", "add", "dev", dev, "egress", "prio", "2000", "handle", "800::7", "protocol", "ip", "u32",
             "match", "ip", "protocol", "6", "0xff", "action", "mirred", "egress", "mirror", "dev", "lo");
         string Filters() => a.Exec("tc", "-s", "filter", "show", "dev", dev, "egress") + a.Exec("tc", "filter", "show", "dev", dev, "ingress");
         long ForeignPackets()

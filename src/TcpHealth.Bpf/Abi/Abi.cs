@@ -1,0 +1,25 @@
+namespace TcpHealth.Bpf;
+
+/// <summary>The #define constants of bpf/tcphealth.h (checked against the header by KernelAbiLayoutTests).</summary>
+public static class Abi
+{
+    /// <summary>TH_DIR_TX / TH_DIR_RX: index of <see cref="Flow.Dir"/>.</summary>
+    public const int DirTx = 0;
+    public const int DirRx = 1;
+
+    /// <summary>RTT histogram geometry: 2^RttSubBits buckets per power of two, RttOctaves powers of two.</summary>
+    public const int RttSubBits = 4;
+    public const int RttSubBuckets = 1 << RttSubBits;
+    public const int RttOctaves = 6;
+    public const int RttBuckets = RttOctaves * RttSubBuckets;
+
+    /// <summary>Lowest window anchor: 2^10 ns.</summary>
+    public const int RttMinOctave = 10;
+
+    public const uint DefaultMaxFlows = 65536;
+    public const uint DefaultMaxRttFlows = 16384;
+    public const uint DefaultMaxPendingTs = 16384;
+
+    /// <summary>TH_CNT_MAX: number of entries of the `counters` map (one per <see cref="DatapathCounter"/>).</summary>
+    public const int CounterCount = 14;
+}

@@ -1,0 +1,32 @@
+using System.Runtime.InteropServices;
+
+namespace TcpHealth.Bpf;
+
+/// <summary>struct th_dir_stats (56 bytes): one direction of a flow. Counters are monotonic.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct DirStats
+{
+    /// <summary>IP bytes as on the wire (headers of every segment).</summary>
+    public ulong Bytes;
+
+    /// <summary>Packets as seen by the hook (a GSO/GRO skb is one).</summary>
+    public ulong Packets;
+
+    /// <summary>Wire segments (gso_segs).</summary>
+    public ulong Segments;
+
+    /// <summary>Segments whose sequence space ends at or below SeqEndMax.</summary>
+    public ulong RetransSegs;
+    public uint Resets;
+
+    /// <summary>Advertisements going from non-zero to zero window.</summary>
+    public uint ZeroWindows;
+
+    /// <summary>Highest seq + len (+SYN/FIN) sent in this direction.</summary>
+    public uint SeqEndMax;
+
+    /// <summary>TX: last TSval timestamped; RX: last TSecr looked up.</summary>
+    public uint LastTs;
+    public DirFlags Flags;
+    public uint Pad;
+}

@@ -1,0 +1,52 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.InteropServices;
+
+namespace TcpHealth.Bpf;
+
+/// <summary>struct th_flow (184 bytes). Times are bpf_ktime_get_ns (CLOCK_MONOTONIC) nanoseconds.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public unsafe struct Flow
+{
+    /// <summary>dir[TH_DIR_TX]: packets leaving through egress.</summary>
+    public DirStats Tx;
+
+    /// <summary>dir[TH_DIR_RX]: packets arriving at ingress.</summary>
+    public DirStats Rx;
+    public ulong FirstSeenNs;
+    public ulong LastSeenNs;
+
+    /// <summary>Timestamp echoes matched.</summary>
+    public ulong RttCount;
+    public ulong RttSumNs;
+    public ulong RttMinNs;
+    public ulong RttMaxNs;
+
+    /// <summary>When the handshake packet we time left.</summary>
+    public ulong HsStartNs;
+
+    /// <summary>0 until measured.</summary>
+    public ulong HandshakeRttNs;
+
+    /// <summary>Inbound handshake: the ACK number that completes it.</summary>
+    public uint HsAck;
+    public ConnState ConnState;
+    public Initiator Initiator;
+    public fixed byte Pad[2];
+
+    /// <summary>dir[<paramref name="direction"/>], with <see cref="Abi.DirTx"/> or <see cref="Abi.DirRx"/>.</summary>
+    [UnscopedRef]
+    public ref DirStats Dir(int direction)
+    {
+        if (direction == Abi.DirTx)
+        {
+            return ref Tx;
+        }
+
+        if (direction == Abi.DirRx)
+        {
+            return ref Rx;
+        }
+
+        throw new ArgumentOutOfRangeException(nameof(direction));
+    }
+}

@@ -1,0 +1,7 @@
+namespace TcpHealth.Bpf;
+
+public enum HookDirection
+{
+    Ingress,
+    Egress,
+}

@@ -1,0 +1,268 @@
+using System.Runtime.CompilerServices;
+
+namespace TcpHealth.Bpf;
+
+/// <summary>
+/// A map of a loaded <see cref="BpfObject"/>; usable only while the object is.
+/// Typed accessors check that the C# types have the map's key and value sizes.
+/// </summary>
+public sealed unsafe class BpfMap
+{
+    // enum bpf_map_type values whose user-space value is one slot per possible CPU.
+    private static readonly uint[] PerCpuTypes = [5 /* PERCPU_HASH */, 6 /* PERCPU_ARRAY */, 10 /* LRU_PERCPU_HASH */, 21 /* PERCPU_CGROUP_STORAGE */];
+    private const uint PerCpuArrayType = 6;
+    private const uint DefaultBatchEntries = 1024;
+
+    private readonly BpfObject owner;
+    private readonly int fd;
+    private readonly uint type;
+
+    internal BpfMap(BpfObject owner, string name, IntPtr map)
+    {
+        this.owner = owner;
+        Name = name;
+        fd = Interop.BpfMapFd(map);
+        type = Interop.BpfMapType(map);
+        KeySize = Interop.BpfMapKeySize(map);
+        ValueSize = Interop.BpfMapValueSize(map);
+        MaxEntries = Interop.BpfMapMaxEntries(map);
+    }
+
+    public string Name { get; }
+
+    public int Fd
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(owner.IsDisposed, owner);
+            return fd;
+        }
+    }
+
+    public uint KeySize { get; }
+
+    /// <summary>Size of one value (for per-CPU maps: of one CPU's slot).</summary>
+    public uint ValueSize { get; }
+
+    public uint MaxEntries { get; }
+
+    private bool IsPerCpu => Array.IndexOf(PerCpuTypes, type) >= 0;
+
+    /// <summary>Every entry, read with bpf_map_lookup_batch; entries changing meanwhile may or may not be seen.</summary>
+    public List<KeyValuePair<TKey, TValue>> ReadAll<TKey, TValue>()
+        where TKey : unmanaged
+        where TValue : unmanaged
+        => ReadAll<TKey, TValue>(DefaultBatchEntries);
+
+    internal List<KeyValuePair<TKey, TValue>> ReadAll<TKey, TValue>(uint batchEntries)
+        where TKey : unmanaged
+        where TValue : unmanaged
+    {
+        CheckShape<TKey, TValue>();
+        var result = new List<KeyValuePair<TKey, TValue>>();
+        var keys = new TKey[batchEntries];
+        var values = new TValue[batchEntries];
+
+        // The batch cursor is opaque: a bucket number for hashes, a key for arrays.
+        var cursorSize = Math.Max((int)KeySize, sizeof(ulong));
+        var inCursor = new byte[cursorSize];
+        var outCursor = new byte[cursorSize];
+        var opts = new Interop.BpfMapBatchOpts { Sz = (nuint)sizeof(Interop.BpfMapBatchOpts) };
+        var first = true;
+        while (true)
+        {
+            var count = (uint)keys.Length;
+            int errno;
+            fixed (byte* inPtr = inCursor, outPtr = outCursor)
+            fixed (TKey* k = keys)
+            fixed (TValue* v = values)
+            {
+                var status = Interop.BpfMapLookupBatch(Fd, first ? null : inPtr, outPtr, k, v, &count, &opts);
+                errno = status < 0 ? -status : 0;
+            }
+
+            if (errno == Errno.ENOSPC && count == 0)
+            {
+                // A hash bucket holds more entries than fit in one call: retry the same cursor with room for it.
+                keys = new TKey[keys.Length * 2];
+                values = new TValue[values.Length * 2];
+                continue;
+            }
+
+            if (errno != 0 && errno != Errno.ENOENT)
+            {
+                throw new BpfException($"bpf_map_lookup_batch({Name})", errno);
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                result.Add(new KeyValuePair<TKey, TValue>(keys[i], values[i]));
+            }
+
+            // ENOENT marks the end, possibly together with a last partial batch.
+            if (errno == Errno.ENOENT)
+            {
+                return result;
+            }
+
+            (inCursor, outCursor) = (outCursor, inCursor);
+            first = false;
+        }
+    }
+
+    public bool TryLookup<TKey, TValue>(in TKey key, out TValue value)
+        where TKey : unmanaged
+        where TValue : unmanaged
+    {
+        CheckShape<TKey, TValue>();
+        TValue found;
+        fixed (TKey* k = &key)
+        {
+            var result = Interop.BpfMapLookupElem(Fd, k, &found);
+            if (result == -Errno.ENOENT)
+            {
+                value = default;
+                return false;
+            }
+
+            BpfException.ThrowIfNegative(result, "bpf_map_lookup_elem", Name);
+        }
+
+        value = found;
+        return true;
+    }
+
+    public void Update<TKey, TValue>(in TKey key, in TValue value, MapUpdateFlags flags = MapUpdateFlags.Any)
+        where TKey : unmanaged
+        where TValue : unmanaged
+    {
+        CheckShape<TKey, TValue>();
+        fixed (TKey* k = &key)
+        fixed (TValue* v = &value)
+        {
+            BpfException.ThrowIfNegative(Interop.BpfMapUpdateElem(Fd, k, v, (ulong)flags), "bpf_map_update_elem", Name);
+        }
+    }
+
+    /// <summary>Deletes one entry; returns false if it was not there.</summary>
+    public bool Delete<TKey>(in TKey key)
+        where TKey : unmanaged
+    {
+        CheckKey<TKey>();
+        fixed (TKey* k = &key)
+        {
+            var result = Interop.BpfMapDeleteElem(Fd, k);
+            if (result == -Errno.ENOENT)
+            {
+                return false;
+            }
+
+            BpfException.ThrowIfNegative(result, "bpf_map_delete_elem", Name);
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Deletes the given keys, skipping those already gone; returns how many were
+    /// deleted. Uses bpf_map_delete_batch, which stops at the first missing key, and
+    /// falls back to one call per key where the kernel has no batch delete.
+    /// </summary>
+    public int DeleteBatch<TKey>(ReadOnlySpan<TKey> keys)
+        where TKey : unmanaged
+    {
+        CheckKey<TKey>();
+        var deleted = 0;
+        var opts = new Interop.BpfMapBatchOpts { Sz = (nuint)sizeof(Interop.BpfMapBatchOpts) };
+        while (!keys.IsEmpty)
+        {
+            var count = (uint)keys.Length;
+            int result;
+            fixed (TKey* k = keys)
+            {
+                result = Interop.BpfMapDeleteBatch(Fd, k, &count, &opts);
+            }
+
+            deleted += (int)count;
+            if (result == 0)
+            {
+                break;
+            }
+
+            if (result == -Errno.ENOENT)
+            {
+                keys = keys[((int)count + 1)..];
+            }
+            else if (result is -Errno.EINVAL or -Errno.EOPNOTSUPP or -Errno.ENOTSUPP && count == 0)
+            {
+                foreach (var key in keys)
+                {
+                    deleted += Delete(key) ? 1 : 0;
+                }
+
+                break;
+            }
+            else
+            {
+                throw new BpfException($"bpf_map_delete_batch({Name})", -result);
+            }
+        }
+
+        return deleted;
+    }
+
+    /// <summary>
+    /// For a BPF_MAP_TYPE_PERCPU_ARRAY of u64: element i summed over all possible
+    /// CPUs, for i in [0, count).
+    /// </summary>
+    public ulong[] ReadPerCpuSums(uint count)
+    {
+        if (type != PerCpuArrayType || ValueSize != sizeof(ulong) || KeySize != sizeof(uint))
+        {
+            throw new InvalidOperationException($"map '{Name}' is not a per-CPU array of u64");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, MaxEntries);
+        var cpus = BpfException.ThrowIfNegative(Interop.LibbpfNumPossibleCpus(), "libbpf_num_possible_cpus", Name);
+        var slots = new ulong[cpus];
+        var sums = new ulong[count];
+        fixed (ulong* values = slots)
+        {
+            for (var i = 0u; i < count; i++)
+            {
+                var key = i;
+                BpfException.ThrowIfNegative(Interop.BpfMapLookupElem(Fd, &key, values), "bpf_map_lookup_elem", Name);
+                foreach (var slot in slots)
+                {
+                    sums[i] += slot;
+                }
+            }
+        }
+
+        return sums;
+    }
+
+    private void CheckKey<TKey>()
+        where TKey : unmanaged
+    {
+        if (Unsafe.SizeOf<TKey>() != KeySize)
+        {
+            throw new ArgumentException($"map '{Name}' has {KeySize}-byte keys; {typeof(TKey).Name} is {Unsafe.SizeOf<TKey>()} bytes");
+        }
+    }
+
+    private void CheckShape<TKey, TValue>()
+        where TKey : unmanaged
+        where TValue : unmanaged
+    {
+        CheckKey<TKey>();
+        if (IsPerCpu)
+        {
+            throw new InvalidOperationException($"map '{Name}' is per-CPU; use {nameof(ReadPerCpuSums)}");
+        }
+
+        if (Unsafe.SizeOf<TValue>() != ValueSize)
+        {
+            throw new ArgumentException($"map '{Name}' has {ValueSize}-byte values; {typeof(TValue).Name} is {Unsafe.SizeOf<TValue>()} bytes");
+        }
+    }
+}

@@ -1,0 +1,111 @@
+using System.Net;
+
+namespace TcpHealth.Bpf.Tests;
+
+public sealed class KernelMapTests : IDisposable
+{
+    private static readonly IPAddress A = IPAddress.Parse("10.1.0.1");
+    private static readonly IPAddress B = IPAddress.Parse("10.1.0.2");
+
+    private readonly BpfObject obj = BpfObject.Load(Repo.ObjectPath);
+
+    private BpfMap Flows => obj.Map(MapNames.Flows);
+
+    [Fact]
+    public void ReadAll_returns_every_entry_across_several_batches()
+    {
+        var written = Enumerable.Range(0, 3000).ToDictionary(Key, i => new Flow { Tx = new DirStats { Packets = (ulong)i } });
+        foreach (var (key, flow) in written)
+        {
+            Flows.Update(key, flow);
+        }
+
+        var read = Flows.ReadAll<FlowKey, Flow>();
+
+        Assert.Equal(3000, read.Count);
+        Assert.All(read, kv => Assert.Equal(written[kv.Key].Tx.Packets, kv.Value.Tx.Packets));
+        Assert.Equal(3000, read.Select(kv => kv.Key).Distinct().Count());
+    }
+
+    [Fact]
+    public void ReadAll_grows_its_batch_when_a_bucket_does_not_fit()
+    {
+        // 200 keys in 256 buckets share buckets; a batch of 1 gets ENOSPC on the first shared one.
+        using var small = BpfObject.Load(Repo.ObjectPath, new Dictionary<string, uint> { [MapNames.Flows] = 256 });
+        var flows = small.Map(MapNames.Flows);
+        for (var i = 0; i < 200; i++)
+        {
+            flows.Update(Key(i), new Flow { RttCount = (ulong)i });
+        }
+
+        var read = flows.ReadAll<FlowKey, Flow>(batchEntries: 1);
+
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => (ulong)i), read.Select(kv => kv.Value.RttCount).Order());
+    }
+
+    [Fact]
+    public void ReadAll_of_an_empty_map_is_empty()
+    {
+        Assert.Empty(Flows.ReadAll<FlowKey, Flow>());
+    }
+
+    [Fact]
+    public void Lookup_update_and_delete_round_trip()
+    {
+        var key = Key(1);
+        Assert.False(Flows.TryLookup<FlowKey, Flow>(key, out _));
+
+        Flows.Update(key, new Flow { ConnState = ConnState.Established, RttMinNs = 42 }, MapUpdateFlags.NoExist);
+        Assert.True(Flows.TryLookup<FlowKey, Flow>(key, out var flow));
+        Assert.Equal(ConnState.Established, flow.ConnState);
+        Assert.Equal(42ul, flow.RttMinNs);
+
+        var e = Assert.Throws<BpfException>(() => Flows.Update(key, default(Flow), MapUpdateFlags.NoExist));
+        Assert.Equal(Errno.EEXIST, e.Errno);
+        Assert.Equal("bpf_map_update_elem(flows) failed: EEXIST (17)", e.Message);
+
+        Assert.True(Flows.Delete(key));
+        Assert.False(Flows.Delete(key));
+        Assert.False(Flows.TryLookup<FlowKey, Flow>(key, out _));
+    }
+
+    [Fact]
+    public void DeleteBatch_skips_missing_keys_and_counts_deleted_ones()
+    {
+        for (var i = 0; i < 10; i += 2)
+        {
+            Flows.Update(Key(i), default(Flow));
+        }
+
+        Flows.Update(Key(100), default(Flow));
+        var keys = Enumerable.Range(0, 10).Select(Key).ToArray();
+
+        Assert.Equal(5, Flows.DeleteBatch<FlowKey>(keys));
+
+        Assert.Equal([Key(100)], Flows.ReadAll<FlowKey, Flow>().Select(kv => kv.Key));
+        Assert.Equal(0, Flows.DeleteBatch<FlowKey>(keys));
+    }
+
+    [Fact]
+    public void Types_of_the_wrong_size_are_rejected()
+    {
+        Assert.Throws<ArgumentException>(() => Flows.ReadAll<TsKey, Flow>());
+        Assert.Throws<ArgumentException>(() => Flows.Update(Key(1), 0ul));
+        Assert.Throws<ArgumentException>(() => Flows.Delete(0u));
+    }
+
+    [Fact]
+    public void Per_cpu_maps_are_read_only_through_ReadPerCpuSums()
+    {
+        var counters = obj.Map(MapNames.Counters);
+
+        Assert.Throws<InvalidOperationException>(() => counters.ReadAll<uint, ulong>());
+        Assert.Throws<InvalidOperationException>(() => Flows.ReadPerCpuSums(1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => counters.ReadPerCpuSums(Abi.CounterCount + 1));
+        Assert.Equal(new ulong[Abi.CounterCount], counters.ReadPerCpuSums(Abi.CounterCount));
+    }
+
+    public void Dispose() => obj.Dispose();
+
+    private static FlowKey Key(int i) => FlowKey.Create(A, (ushort)(10000 + i), B, 443, ifindex: 7);
+}
