@@ -1,0 +1,62 @@
+using System.Net;
+using TcpHealth.Bpf;
+using TcpHealth.Core.Flows;
+
+namespace TcpHealth.Core.Tests.Flows;
+
+public class FlowSnapshotBuilderTests
+{
+    private static readonly FlowKey Key = FlowKey.Create(IPAddress.Parse("10.0.0.1"), 40000, IPAddress.Parse("10.0.0.2"), 443, 7);
+    private const ulong Second = 1_000_000_000;
+
+    private static FlowSnapshot Build(Flow f, RttHist? h = null, ulong now = 100 * Second) =>
+        FlowSnapshotBuilder.Build(Key, f, h, "eth0", now, TimeSpan.FromSeconds(10));
+
+    [Fact]
+    public void Keeps_the_keys_orientation_and_both_directions()
+    {
+        var f = new Flow { FirstSeenNs = 90 * Second, LastSeenNs = 99 * Second };
+        f.Tx.Bytes = 1000;
+        f.Tx.RetransSegs = 3;
+        f.Rx.Bytes = 200;
+        f.Rx.Resets = 1;
+        var s = Build(f);
+        Assert.Equal(IPEndPoint.Parse("10.0.0.1:40000"), s.Source);
+        Assert.Equal(IPEndPoint.Parse("10.0.0.2:443"), s.Destination);
+        Assert.Equal(1000ul, s.Tx.Bytes);
+        Assert.Equal(3ul, s.Tx.RetransmittedSegments);
+        Assert.Equal(200ul, s.Rx.Bytes);
+        Assert.Equal(1ul, s.Rx.Resets);
+        Assert.Equal(TimeSpan.FromSeconds(10), s.Age);
+        Assert.Equal(TimeSpan.FromSeconds(1), s.Idle);
+    }
+
+    [Fact]
+    public void Rtt_mean_min_max_come_from_the_flow_and_quantiles_from_the_histogram()
+    {
+        var f = new Flow { RttCount = 4, RttSumNs = 4_400_000, RttMinNs = 1_000_000, RttMaxNs = 1_300_000 };
+        var s = Build(f);
+        Assert.Equal(TimeSpan.FromMilliseconds(1.1), s.Rtt.Mean);
+        Assert.Equal(TimeSpan.FromMilliseconds(1), s.Rtt.Min);
+        Assert.Null(s.Rtt.P50); // no histogram entry: no quantiles, never invented ones
+
+        var h = new RttHist { BaseOctave = (uint)RttHistogram.AnchorFor(1_000_000) };
+        foreach (var ns in new ulong[] { 1_000_000, 1_100_000, 1_200_000, 1_300_000 })
+            h.AsSpan()[RttHistogram.BucketOf((int)h.BaseOctave, ns)]++;
+        var p50 = Build(f, h).Rtt.P50!.Value.TotalMilliseconds;
+        Assert.InRange(p50, 1.1 * 0.95, 1.2 * 1.05);
+    }
+
+    [Theory]
+    [InlineData(ConnState.SynSent, 95, "Pending")]
+    [InlineData(ConnState.SynSent, 80, "NoAnswer")]
+    [InlineData(ConnState.SynAckSent, 80, "NoAnswer")]
+    [InlineData(ConnState.Established, 10, "Established")]
+    [InlineData(ConnState.Refused, 10, "Refused")]
+    [InlineData(ConnState.Unknown, 10, "Unknown")]
+    public void Outcome_times_out_unanswered_handshakes(ConnState state, int startedAtSecond, string expected)
+    {
+        var f = new Flow { ConnState = state, HsStartNs = (ulong)startedAtSecond * Second, FirstSeenNs = (ulong)startedAtSecond * Second };
+        Assert.Equal(Enum.Parse<ConnectionOutcome>(expected), Build(f).Outcome);
+    }
+}
