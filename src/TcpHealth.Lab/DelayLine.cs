@@ -11,6 +11,10 @@ namespace TcpHealth.Lab;
 /// measured from the moment it was read, and writes it into the other TAP, where the kernel
 /// receives it. Closing the fds (Dispose) destroys the TAPs.
 ///
+/// With <see cref="DeviceMode.Tun"/> the devices are TUNs instead (IFF_TUN): what is read and
+/// written is a bare IPv4/IPv6 packet, the devices are point-to-point and NOARP, so there
+/// is no ARP/ND and TC programs see no Ethernet header.
+///
 /// Offloads: without IFF_VNET_HDR a TAP advertises no TSO/GSO, so the kernel segments
 /// GSO packets before they reach the TAP; every frame read here is a wire-sized frame
 /// (≤ MTU + 14, + 4 if a VLAN tag is inserted). Default offload settings are left alone.
@@ -58,12 +62,13 @@ public sealed class DelayLine : IDisposable
         // The TAPs are born in our own namespace under unique temporary names, so two labs
         // (or a lab and the host) never collide on "tha"/"thb"; they get renamed once moved.
         string suffix = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3));
-        string tmpA = $"thtap{suffix}a", tmpB = $"thtap{suffix}b";
+        string kind = options.Mode == DeviceMode.Tun ? "tun" : "tap";
+        string tmpA = $"th{kind}{suffix}a", tmpB = $"th{kind}{suffix}b";
         int fdA = -1, fdB = -1;
         try
         {
-            fdA = OpenTap(tmpA);
-            fdB = OpenTap(tmpB);
+            fdA = OpenDevice(tmpA, options.Mode);
+            fdB = OpenDevice(tmpB, options.Mode);
             Place(tmpA, a, options.InterfaceA, options);
             Place(tmpB, b, options.InterfaceB, options);
         }
@@ -91,7 +96,7 @@ public sealed class DelayLine : IDisposable
             "txqueuelen", o.TxQueueLength.ToString(inv), "up");
     }
 
-    private static unsafe int OpenTap(string name)
+    private static unsafe int OpenDevice(string name, DeviceMode mode)
     {
         if (Encoding.ASCII.GetByteCount(name) >= Interop.IfNameSize) throw new ArgumentException($"interface name too long: {name}");
         // Non-blocking so one ppoll wake-up can drain everything queued, frame by frame.
@@ -100,7 +105,7 @@ public sealed class DelayLine : IDisposable
         byte* ifr = stackalloc byte[Interop.IfReqSize];
         new Span<byte>(ifr, Interop.IfReqSize).Clear();
         Encoding.ASCII.GetBytes(name, new Span<byte>(ifr, Interop.IfNameSize - 1));
-        *(short*)(ifr + Interop.IfNameSize) = Interop.IFF_TAP | Interop.IFF_NO_PI;
+        *(short*)(ifr + Interop.IfNameSize) = (short)((mode == DeviceMode.Tun ? Interop.IFF_TUN : Interop.IFF_TAP) | Interop.IFF_NO_PI);
         if (Interop.Ioctl(fd, Interop.TUNSETIFF, ifr) != 0)
         {
             int errno = Marshal.GetLastPInvokeError();
@@ -153,7 +158,7 @@ public sealed class DelayLine : IDisposable
             _spinTicks = (long)(o.SpinWindow.Ticks * (Stopwatch.Frequency / (double)TimeSpan.TicksPerSecond));
             _dropEvery = dropEvery;
             _dropMinBytes = o.DropMinFrameBytes;
-            _bufferSize = o.Mtu + 256; // Ethernet + VLAN headers with generous slack
+            _bufferSize = o.Mtu + 256; // Ethernet + VLAN headers (TAP) with generous slack
             _thread = new Thread(Loop) { IsBackground = true, Name = name, Priority = ThreadPriority.Highest };
         }
 

@@ -28,6 +28,7 @@ internal static unsafe partial class Interop
 
     /// <summary>_IOW('T', 202, int): attach the fd to a TUN/TAP device by name.</summary>
     internal const uint TUNSETIFF = 0x400454CA;
+    internal const short IFF_TUN = 0x0001;
     internal const short IFF_TAP = 0x0002;
     internal const short IFF_NO_PI = 0x1000;
 

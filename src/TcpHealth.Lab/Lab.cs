@@ -5,7 +5,8 @@ namespace TcpHealth.Lab;
 
 /// <summary>
 /// The standard two-host lab: namespaces "th&lt;rand&gt;a" and "th&lt;rand&gt;b" joined by a
-/// <see cref="DelayLine"/>, with IPv4 and IPv6 addresses and optionally an 802.1Q VLAN.
+/// <see cref="DelayLine"/> (TAP or TUN devices, see <see cref="DelayLineOptions.Mode"/>),
+/// with IPv4 and IPv6 addresses and optionally an 802.1Q VLAN (TAP only).
 /// Dispose removes everything (delay line, TAPs, VLANs, namespaces, processes).
 ///
 /// Naming gotcha: this type is TcpHealth.Lab.Lab. Code in any namespace under TcpHealth.*
@@ -67,6 +68,8 @@ public sealed class Lab : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         if (vlanId is < 1 or > 4094) throw new ArgumentOutOfRangeException(nameof(vlanId));
+        if (vlanId is not null && options.Mode == DeviceMode.Tun)
+            throw new ArgumentException("VLANs need Ethernet (TAP) devices, not TUN", nameof(vlanId));
         if (vlanId is not null && !IsVlanSupported)
             throw new NotSupportedException("this kernel has no 802.1Q VLAN support (CONFIG_VLAN_8021Q is not set)");
 

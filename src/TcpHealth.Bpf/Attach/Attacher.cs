@@ -13,7 +13,7 @@ public static class Attacher
     /// </summary>
     private static readonly int[] TcxUnsupported = [Errno.EINVAL, Errno.EOPNOTSUPP, Errno.ENOTSUPP];
 
-    public static IAttachment Attach(BpfProgram program, string interfaceName, HookDirection direction, AttachMode mode = AttachMode.Auto, ILogSink? log = null)
+    public static unsafe IAttachment Attach(BpfProgram program, string interfaceName, HookDirection direction, AttachMode mode = AttachMode.Auto, ILogSink? log = null)
     {
         var ifindex = InterfaceInfo.IndexOf(interfaceName);
         if (mode == AttachMode.Tc)
@@ -22,7 +22,10 @@ public static class Attacher
         }
 
         var attachType = direction == HookDirection.Ingress ? Interop.BPF_TCX_INGRESS : Interop.BPF_TCX_EGRESS;
-        var link = Interop.BpfLinkCreate(program.Fd, ifindex, attachType, IntPtr.Zero);
+        // First in the chain: a program ahead of us that returns PASS or
+        // REDIRECT (a CNI's, say) would otherwise hide packets from us.
+        var opts = new Interop.BpfLinkCreateOpts { Sz = (nuint)sizeof(Interop.BpfLinkCreateOpts), Flags = Interop.BPF_F_BEFORE };
+        var link = Interop.BpfLinkCreate(program.Fd, ifindex, attachType, &opts);
         if (link >= 0)
         {
             return new TcxAttachment(new FdHandle(link), interfaceName, ifindex, direction);

@@ -8,7 +8,25 @@ internal static partial class Interop
     internal const int BPF_TCX_INGRESS = 46;
     internal const int BPF_TCX_EGRESS = 47;
 
-    /// <summary>Returns a link fd or a negative errno. opts stays NULL: libbpf 1.1 passes TCX through untouched.</summary>
+    /// <summary>BPF_F_BEFORE: with no relative program, attach at the head of the TCX chain.</summary>
+    internal const uint BPF_F_BEFORE = 1u << 3;
+
+    /// <summary>
+    /// struct bpf_link_create_opts of libbpf 1.1 (64 bytes): only sz and flags
+    /// are used; libbpf 1.1 passes flags through for attach types it does not
+    /// know (TCX) and requires every later field to be zero.
+    /// </summary>
+    [StructLayout(LayoutKind.Explicit, Size = 64)]
+    internal struct BpfLinkCreateOpts
+    {
+        [FieldOffset(0)]
+        public nuint Sz;
+
+        [FieldOffset(8)]
+        public uint Flags;
+    }
+
+    /// <summary>Returns a link fd or a negative errno.</summary>
     [LibraryImport(Libraries.Libbpf, EntryPoint = "bpf_link_create")]
-    internal static partial int BpfLinkCreate(int progFd, int targetFd, int attachType, IntPtr opts);
+    internal static unsafe partial int BpfLinkCreate(int progFd, int targetFd, int attachType, BpfLinkCreateOpts* opts);
 }

@@ -57,7 +57,8 @@ public sealed class KernelWatchAccuracyTests
         Assert.InRange(segs, payload / 1500, payload / 500);
         Assert.InRange(f.U("tx_packets"), 1ul, segs);
         Assert.True(f.U("rx_packets") > 0 && f.U("rx_bytes") >= f.U("rx_packets") * (ipv6 ? 60u : 40u));
-        Assert.Equal(0ul, f.U("retrans_segs"));
+        // The kernel's own count for this connection (a stall on a loaded machine can force a real one).
+        Assert.Equal((ulong)r.Client.TotalRetrans, f.U("retrans_segs"));
     }
 
     [Fact]

@@ -9,30 +9,20 @@ using TestLab = global::TcpHealth.Lab.Lab;
 /// Touches the kernel: real TCP whose frames carry an in-band 802.1Q tag at
 /// the hooks tcphealth watches. This kernel has no VLAN devices, so a test
 /// BPF program (bpf/test/vlan_tagger.bpf.c) tags the traffic of both sides,
-/// ahead of tcphealth in the TCX chain.
+/// ahead of tcphealth in the TCX chain (both prepend; the tagger comes later).
 /// </summary>
 public sealed class KernelWatchVlanTests
 {
-    private static string TaggerObject()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "TcpHealth.sln")))
-            dir = dir.Parent;
-        var path = Path.Combine(dir!.FullName, "bpf", "build", "test", "vlan_tagger.bpf.o");
-        Assert.True(File.Exists(path), $"{path} missing: run `make bpf`");
-        return path;
-    }
-
     [Fact]
     public void Vlan_tagged_tcp_is_counted()
     {
         using var lab = TestLab.Create(TimeSpan.FromMilliseconds(1));
-        using var tagger = BpfObject.Load(TaggerObject());
+        using var watch = WatchProcess.Start(lab.A, "-i", lab.InterfaceA);
+        using var tagger = BpfObject.Load(TestObjects.Path("vlan_tagger.bpf.o"));
         var push = tagger.Program("push_priority_tags");
         using var tagA = Bpf.NetworkNamespace.RunIn(lab.A.Name, () => Attacher.Attach(push, lab.InterfaceA, HookDirection.Egress, AttachMode.Tcx));
         using var tagB = Bpf.NetworkNamespace.RunIn(lab.B.Name, () => Attacher.Attach(push, lab.InterfaceB, HookDirection.Egress, AttachMode.Tcx));
 
-        using var watch = WatchProcess.Start(lab.A, "-i", lab.InterfaceA);
         var r = TcpTraffic.Transfer(lab, TestLab.AddressB4, 5201, 1_000_000, bytesPerSecond: 4_000_000);
         var f = watch.Stop().SingleTo($"{TestLab.AddressB4}:5201");
 
