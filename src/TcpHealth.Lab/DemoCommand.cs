@@ -46,7 +46,7 @@ internal static class DemoCommand
         using var lab = Lab.Create(TimeSpan.FromMilliseconds(delayMs));
         lab.B.StartProcess("iperf3", "-s");
         WaitForListener(lab.B, 5201);
-        lab.A.StartProcess("iperf3", "-c", Lab.AddressB4.ToString(), "-t", "3600", "-b", rate);
+        void StartTraffic() => lab.A.StartProcess("iperf3", "-c", Lab.AddressB4.ToString(), "-t", "3600", "-b", rate);
 
         Console.WriteLine(
             $"""
@@ -65,12 +65,16 @@ internal static class DemoCommand
                 tcphealth was not found at {tcphealth}.
                 Build it first (make build) or pass --tcphealth PATH. The lab stays up until Ctrl-C.
                 """);
+            StartTraffic();
             stop.Token.WaitHandle.WaitOne();
             return 1;
         }
 
         Console.WriteLine($"\nRunning: ip netns exec {lab.A.Name} {tcphealth} watch -i {lab.InterfaceA}\n");
         using var child = lab.A.StartProcess(inheritStdio: true, tcphealth, "watch", "-i", lab.InterfaceA);
+        // Traffic starts once tcphealth is attached, so the handshake RTT shows too.
+        Thread.Sleep(1500);
+        StartTraffic();
         try
         {
             child.WaitForExitAsync(stop.Token).GetAwaiter().GetResult();
