@@ -149,23 +149,13 @@ static __always_inline int parse_ipv6(struct cursor *c, struct th_flow_key *key,
 		switch (next) {
 		case IPPROTO_HOPOPTS:
 		case IPPROTO_ROUTING:
-		case IPPROTO_DSTOPTS: {
-			__u8 *h = c->pos;
-			if ((void *)(h + 2) > c->end)
-				return TH_CNT_ERR_IPV6_EXT;
-			__u32 elen = ((__u32)h[1] + 1) * 8;
-			if (c->pos + elen > c->end)
-				return TH_CNT_ERR_IPV6_EXT;
-			next = h[0];
-			c->pos += elen;
-			len += elen;
-			break;
-		}
+		case IPPROTO_DSTOPTS:
 		case IPPROTO_AH: {
 			__u8 *h = c->pos;
 			if ((void *)(h + 2) > c->end)
 				return TH_CNT_ERR_IPV6_EXT;
-			__u32 elen = ((__u32)h[1] + 2) * 4;
+			/* AH counts its length in 4-byte units minus 2, the others in 8-byte units minus 1. */
+			__u32 elen = next == IPPROTO_AH ? ((__u32)h[1] + 2) * 4 : ((__u32)h[1] + 1) * 8;
 			if (c->pos + elen > c->end)
 				return TH_CNT_ERR_IPV6_EXT;
 			next = h[0];

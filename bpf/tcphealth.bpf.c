@@ -173,8 +173,9 @@ static __always_inline void track_timestamps(struct th_flow *f, struct th_flow_k
 	struct th_dir_stats *d = &f->dir[dir];
 
 	if (dir == TH_DIR_TX) {
-		/* Timestamp only the first packet carrying a new TSval. */
-		if ((d->flags & TH_DF_TS_VALID) && d->last_ts == p->tsval)
+		/* Timestamp only the first packet carrying a new TSval; a TSval of
+		 * 0 could only be echoed as TSecr 0, which means "no echo". */
+		if (p->tsval == 0 || ((d->flags & TH_DF_TS_VALID) && d->last_ts == p->tsval))
 			return;
 		d->last_ts = p->tsval;
 		d->flags |= TH_DF_TS_VALID;

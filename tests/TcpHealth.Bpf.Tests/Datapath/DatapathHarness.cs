@@ -1,0 +1,118 @@
+using System.Net.Sockets;
+
+namespace TcpHealth.Bpf.Tests.Datapath;
+
+/// <summary>
+/// One freshly loaded tcphealth.bpf.o (so every map starts empty) and the two
+/// Ethernet programs, run through BPF_PROG_TEST_RUN. Every run asserts the
+/// program returned TC_ACT_UNSPEC (-1): the datapath never drops nor redirects.
+/// </summary>
+internal sealed class DatapathHarness : IDisposable
+{
+    public const int TcActUnspec = -1;
+
+    private readonly BpfObject _obj;
+
+    public DatapathHarness()
+    {
+        _obj = BpfObject.Load(ObjectPath);
+        EgressProgram = _obj.Program(ProgramNames.Egress);
+        IngressProgram = _obj.Program(ProgramNames.Ingress);
+    }
+
+    public static string ObjectPath => Path.Combine(AppContext.BaseDirectory, "tcphealth.bpf.o");
+
+    /// <summary>An existing interface whose ifindex is not 1 (the test_run default), so the key's ifindex proves ctx_in was used.</summary>
+    public static uint OtherIfIndex { get; } = FindOtherIfIndex();
+
+    public BpfProgram EgressProgram { get; }
+
+    public BpfProgram IngressProgram { get; }
+
+    public void Egress(FrameBuilder frame, uint ifindex = 1, uint gsoSegs = 0) => Run(EgressProgram, frame.Build(), ifindex, gsoSegs);
+
+    public void Ingress(FrameBuilder frame, uint ifindex = 1, uint gsoSegs = 0) => Run(IngressProgram, frame.Build(), ifindex, gsoSegs);
+
+    public static void Run(BpfProgram program, byte[] frame, uint ifindex = 1, uint gsoSegs = 0)
+    {
+        var result = program.TestRun(frame, ifindex, gsoSegs);
+        Assert.Equal(TcActUnspec, result.ReturnValue);
+    }
+
+    public List<KeyValuePair<FlowKey, Flow>> Flows() => _obj.Map(MapNames.Flows).ReadAll<FlowKey, Flow>();
+
+    public List<KeyValuePair<TsKey, ulong>> Pending() => _obj.Map(MapNames.PendingTs).ReadAll<TsKey, ulong>();
+
+    public List<KeyValuePair<FlowKey, RttHist>> Hists() => _obj.Map(MapNames.RttHists).ReadAll<FlowKey, RttHist>();
+
+    /// <summary>The `counters` map summed over CPUs, indexed by <see cref="DatapathCounter"/>.</summary>
+    public ulong[] Counters()
+    {
+        var map = _obj.Map(MapNames.Counters);
+        return map.ReadPerCpuSums(map.MaxEntries);
+    }
+
+    /// <summary>Samples a histogram holds: below + above + every bucket.</summary>
+    public static unsafe long HistSamples(RttHist hist)
+    {
+        var words = new ReadOnlySpan<uint>(&hist, sizeof(RttHist) / sizeof(uint));
+        long n = (long)words[1] + words[2]; // below, above
+        foreach (var b in words[4..])       // after base_octave, below, above, pad
+        {
+            n += b;
+        }
+
+        return n;
+    }
+
+    public ulong Counter(DatapathCounter c) => Counters()[(int)c];
+
+    /// <summary>The only flow; fails if there are none or several.</summary>
+    public (FlowKey Key, Flow Flow) SingleFlow()
+    {
+        var all = Flows();
+        Assert.Single(all);
+        return (all[0].Key, all[0].Value);
+    }
+
+    /// <summary>
+    /// Asserts the key is <paramref name="frame"/>'s flow seen from the interface:
+    /// src = the frame's sender when it went out through egress, its receiver when
+    /// it came in through ingress.
+    /// </summary>
+    public static void AssertKey(FlowKey key, FrameBuilder frame, bool viaEgress, uint ifindex)
+    {
+        var (src, sport, dst, dport) = viaEgress
+            ? (frame.Source, frame.SourcePort, frame.Destination, frame.DestinationPort)
+            : (frame.Destination, frame.DestinationPort, frame.Source, frame.SourcePort);
+        var expected = FlowKey.Create(src, sport, dst, dport, ifindex);
+        // ToString first: addresses, ports, ifindex and proto, readable when it fails.
+        Assert.Equal(expected.ToString(), key.ToString());
+        Assert.Equal(src, key.Source);
+        Assert.Equal(dst, key.Destination);
+        Assert.Equal(ifindex, key.IfIndex);
+        Assert.Equal(src.AddressFamily == AddressFamily.InterNetworkV6 ? FlowFamily.IPv6 : FlowFamily.IPv4, key.Family);
+        // All 44 bytes: ports in host order, proto 6, padding and the zero tail of IPv4 addresses.
+        Assert.Equal(expected, key);
+    }
+
+    /// <summary>The key <paramref name="frame"/> maps to when it passes the given hook.</summary>
+    public static FlowKey KeyOf(FrameBuilder frame, bool viaEgress, uint ifindex) => viaEgress
+        ? FlowKey.Create(frame.Source, frame.SourcePort, frame.Destination, frame.DestinationPort, ifindex)
+        : FlowKey.Create(frame.Destination, frame.DestinationPort, frame.Source, frame.SourcePort, ifindex);
+
+    private static uint FindOtherIfIndex()
+    {
+        foreach (var dir in Directory.EnumerateDirectories("/sys/class/net").Order())
+        {
+            if (uint.TryParse(File.ReadAllText(Path.Combine(dir, "ifindex")).Trim(), out var i) && i > 1)
+            {
+                return i;
+            }
+        }
+
+        return 1;
+    }
+
+    public void Dispose() => _obj.Dispose();
+}
