@@ -37,6 +37,7 @@ build: deps bpf
 	$(DOTNET) build TcpHealth.sln -c $(CONFIG) -nologo -v q
 	$(DOTNET) publish src/TcpHealth/TcpHealth.csproj -c $(CONFIG) -o bin -nologo -v q
 	$(DOTNET) publish src/TcpHealth.Lab/TcpHealth.Lab.csproj -c $(CONFIG) -o bin -nologo -v q
+	$(DOTNET) publish src/TcpHealth.Bench/TcpHealth.Bench.csproj -c $(CONFIG) -o bin -nologo -v q
 	@echo "built bin/tcphealth"
 
 # Kernel-touching tests need root (BPF, network namespaces).
@@ -45,6 +46,11 @@ test: build
 
 demo: build
 	bin/tcphealth-lab demo
+
+# Per-packet BPF cost, throughput against a no-op control, test_run micro-benchmarks
+# and map memory; needs root (namespaces, BPF). Takes about 4 minutes.
+bench: build
+	bin/tcphealth-bench --output bench-results.json
 
 clean:
 	rm -rf bpf/build bin src/*/bin src/*/obj tests/*/bin tests/*/obj
