@@ -40,9 +40,14 @@ build: deps bpf
 	$(DOTNET) publish src/TcpHealth.Bench/TcpHealth.Bench.csproj -c $(CONFIG) -o bin -nologo -v q
 	@echo "built bin/tcphealth"
 
-# Kernel-touching tests need root (BPF, network namespaces).
+# Kernel-touching tests need root (BPF, network namespaces). Test projects run
+# one after another: the delay-line tests measure time and must not share the
+# two cores with the CPU-heavy BPF test runs.
+TEST_PROJECTS := tests/TcpHealth.Core.Tests tests/TcpHealth.Bpf.Tests tests/TcpHealth.EndToEnd.Tests
 test: build
-	$(DOTNET) test TcpHealth.sln -c $(CONFIG) --no-build -nologo --logger "console;verbosity=normal"
+	@set -e; for t in $(TEST_PROJECTS); do \
+	  $(DOTNET) test $$t -c $(CONFIG) --no-build -nologo --logger "console;verbosity=normal"; \
+	done
 
 demo: build
 	bin/tcphealth-lab demo
