@@ -5,4 +5,8 @@ public sealed record DatapathSnapshot(
     DateTimeOffset Timestamp,
     IReadOnlyList<FlowSnapshot> Flows,
     DatapathCounters Counters,
-    int FlowCapacity);
+    int FlowCapacity)
+{
+    /// <summary>Flows read for the last time in this collection: idle too long, now removed from the kernel.</summary>
+    public IReadOnlyList<FlowSnapshot> Expired { get; init; } = [];
+}

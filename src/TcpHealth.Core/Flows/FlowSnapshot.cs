@@ -21,6 +21,15 @@ public sealed record FlowSnapshot(
     TimeSpan Age,
     TimeSpan Idle)
 {
+    /// <summary>Which side opened the connection, when the handshake was seen.</summary>
+    public ConnectionInitiator Initiator { get; init; }
+
+    /// <summary>
+    /// When the kernel created this flow entry (CLOCK_MONOTONIC ns): tells a
+    /// flow apart from a later one with the same addresses and ports.
+    /// </summary>
+    public ulong FirstSeenNs { get; init; }
+
     public ulong TotalBytes => Tx.Bytes + Rx.Bytes;
 }
 
@@ -47,7 +56,17 @@ public sealed record RttSummary(
     TimeSpan? P99,
     RttHistogram? Histogram)
 {
+    /// <summary>Sum of all samples (ns), for the exporter's histogram _sum.</summary>
+    public ulong SumNs { get; init; }
+
     public static readonly RttSummary Empty = new(0, null, null, null, null, null, null);
+}
+
+public enum ConnectionInitiator
+{
+    Unknown,
+    Source,
+    Destination,
 }
 
 /// <summary>How the connection's handshake went, as far as the interface saw it.</summary>

@@ -21,7 +21,16 @@ public static class FlowSnapshotBuilder
             flow.HandshakeRttNs == 0 ? null : Ns(flow.HandshakeRttNs),
             Outcome(flow, nowNs, handshakeTimeout),
             Ns(Since(nowNs, flow.FirstSeenNs)),
-            Ns(Since(nowNs, flow.LastSeenNs)));
+            Ns(Since(nowNs, flow.LastSeenNs)))
+        {
+            Initiator = flow.Initiator switch
+            {
+                Bpf.Initiator.Src => ConnectionInitiator.Source,
+                Bpf.Initiator.Dst => ConnectionInitiator.Destination,
+                _ => ConnectionInitiator.Unknown,
+            },
+            FirstSeenNs = flow.FirstSeenNs,
+        };
     }
 
     private static DirectionCounters Counters(in DirStats d) =>
@@ -41,7 +50,10 @@ public static class FlowSnapshotBuilder
             Ns(f.RttMaxNs),
             h?.Quantile(0.5) is { } p50 ? Ns((ulong)p50) : null,
             h?.Quantile(0.99) is { } p99 ? Ns((ulong)p99) : null,
-            h);
+            h)
+        {
+            SumNs = f.RttSumNs,
+        };
     }
 
     private static ConnectionOutcome Outcome(in Flow f, ulong nowNs, TimeSpan timeout)

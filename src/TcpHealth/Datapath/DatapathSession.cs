@@ -13,16 +13,16 @@ public sealed class DatapathSession : IDisposable
 {
     private readonly DatapathOptions _options;
     private readonly BpfObject _object;
-    private readonly List<IAttachment> _attachments;
-    private readonly Dictionary<uint, string> _interfaceNames;
+    private readonly ILogSink _log;
+    private readonly List<IAttachment> _attachments = [];
+    private readonly Dictionary<uint, string> _interfaceNames = [];
     private readonly BpfMap _flows, _rttHists, _pendingTimestamps, _counters;
 
-    private DatapathSession(DatapathOptions options, BpfObject obj, List<IAttachment> attachments, Dictionary<uint, string> names)
+    private DatapathSession(DatapathOptions options, BpfObject obj, ILogSink log)
     {
         _options = options;
         _object = obj;
-        _attachments = attachments;
-        _interfaceNames = names;
+        _log = log;
         _flows = obj.Map(MapNames.Flows);
         _rttHists = obj.Map(MapNames.RttHists);
         _pendingTimestamps = obj.Map(MapNames.PendingTs);
@@ -31,19 +31,17 @@ public sealed class DatapathSession : IDisposable
 
     public IReadOnlyList<IAttachment> Attachments => _attachments;
 
-    /// <summary>Loads the programs and attaches them to both hooks of every interface, or throws <see cref="DatapathSetupException"/>.</summary>
+    /// <summary>Loads the programs and attaches them to both hooks of every listed interface, or throws <see cref="DatapathSetupException"/>.</summary>
     public static DatapathSession Open(DatapathOptions options, ILogSink log)
     {
-        if (options.Interfaces.Count == 0)
-            throw new DatapathSetupException("no interface given: pass -i IFACE (see `ip link`)");
         if (!File.Exists(options.ObjectPath))
             throw new DatapathSetupException($"BPF object {options.ObjectPath} not found: build with `make build` or reinstall");
 
-        var names = new Dictionary<uint, string>();
+        // A missing interface is the commonest mistake: say so before loading anything.
         try
         {
-            foreach (var name in options.Interfaces.Distinct())
-                names[(uint)InterfaceInfo.IndexOf(name)] = name;
+            foreach (var name in options.Interfaces)
+                InterfaceInfo.IndexOf(name);
         }
         catch (InterfaceNotFoundException e)
         {
@@ -65,26 +63,62 @@ public sealed class DatapathSession : IDisposable
             throw new DatapathSetupException(Explain(e, "loading the BPF programs"), e);
         }
 
-        var attachments = new List<IAttachment>();
+        var session = new DatapathSession(options, obj, log);
         try
         {
-            foreach (var name in names.Values)
+            foreach (var name in options.Interfaces.Distinct())
+                session.Attach(name);
+        }
+        catch (DatapathSetupException)
+        {
+            session.Dispose();
+            throw;
+        }
+        return session;
+    }
+
+    /// <summary>Interfaces both hooks are attached to.</summary>
+    public IReadOnlyCollection<string> Interfaces => _interfaceNames.Values;
+
+    /// <summary>
+    /// Attaches both programs to one more interface (the agent's
+    /// --interface-pattern finds new ones while running).
+    /// </summary>
+    public void Attach(string name)
+    {
+        try
+        {
+            uint index = (uint)InterfaceInfo.IndexOf(name);
+            bool l2 = InterfaceInfo.HasEthernetHeader(name);
+            var egress = Attacher.Attach(_object.Program(l2 ? ProgramNames.Egress : ProgramNames.EgressL3), name, HookDirection.Egress, _options.AttachMode, _log);
+            try
             {
-                bool l2 = InterfaceInfo.HasEthernetHeader(name);
-                var egress = obj.Program(l2 ? ProgramNames.Egress : ProgramNames.EgressL3);
-                var ingress = obj.Program(l2 ? ProgramNames.Ingress : ProgramNames.IngressL3);
-                attachments.Add(Attacher.Attach(egress, name, HookDirection.Egress, options.AttachMode, log));
-                attachments.Add(Attacher.Attach(ingress, name, HookDirection.Ingress, options.AttachMode, log));
+                _attachments.Add(Attacher.Attach(_object.Program(l2 ? ProgramNames.Ingress : ProgramNames.IngressL3), name, HookDirection.Ingress, _options.AttachMode, _log));
             }
+            catch
+            {
+                egress.Dispose();
+                throw;
+            }
+            _attachments.Add(egress);
+            _interfaceNames[index] = name;
         }
         catch (BpfException e)
         {
-            foreach (var a in attachments)
-                a.Dispose();
-            obj.Dispose();
-            throw new DatapathSetupException(e is InterfaceNotFoundException ? e.Message : Explain(e, "attaching"), e);
+            throw new DatapathSetupException(e is InterfaceNotFoundException ? e.Message : Explain(e, $"attaching to {name}"), e);
         }
-        return new DatapathSession(options, obj, attachments, names);
+    }
+
+    /// <summary>Detaches from an interface (or forgets one that disappeared).</summary>
+    public void Detach(string name)
+    {
+        foreach (var a in _attachments.Where(a => a.Interface == name).ToList())
+        {
+            a.Dispose();
+            _attachments.Remove(a);
+        }
+        foreach (var index in _interfaceNames.Where(kv => kv.Value == name).Select(kv => kv.Key).ToList())
+            _interfaceNames.Remove(index);
     }
 
     /// <summary>"eth0 (tcx), tun0 (tc)" for the user.</summary>
@@ -101,18 +135,24 @@ public sealed class DatapathSession : IDisposable
             hists[kv.Key] = kv.Value;
 
         var snapshots = new List<FlowSnapshot>(flows.Count);
+        var expiredSnapshots = new List<FlowSnapshot>();
         var expired = new List<FlowKey>();
         ulong idleNs = (ulong)_options.FlowIdleTimeout.Ticks * 100;
         foreach (var (key, flow) in flows)
         {
+            RttHist? hist = hists.TryGetValue(key, out var h) ? h : null;
+            string iface = _interfaceNames.TryGetValue(key.IfIndex, out var n) ? n : $"if{key.IfIndex}";
+            var snapshot = FlowSnapshotBuilder.Build(key, flow, hist, iface, now, _options.HandshakeTimeout);
+            // An idle flow's last read is handed out once more, then removed.
             if (now > flow.LastSeenNs && now - flow.LastSeenNs > idleNs)
             {
                 expired.Add(key);
-                continue;
+                expiredSnapshots.Add(snapshot);
             }
-            RttHist? hist = hists.TryGetValue(key, out var h) ? h : null;
-            string iface = _interfaceNames.TryGetValue(key.IfIndex, out var n) ? n : $"if{key.IfIndex}";
-            snapshots.Add(FlowSnapshotBuilder.Build(key, flow, hist, iface, now, _options.HandshakeTimeout));
+            else
+            {
+                snapshots.Add(snapshot);
+            }
         }
 
         if (expired.Count > 0)
@@ -121,7 +161,7 @@ public sealed class DatapathSession : IDisposable
             _rttHists.DeleteBatch<FlowKey>(expired.Where(hists.ContainsKey).ToArray());
         }
         ExpirePendingTimestamps(now);
-        return new DatapathSnapshot(DateTimeOffset.UtcNow, snapshots, counters, (int)_options.MaxFlows);
+        return new DatapathSnapshot(DateTimeOffset.UtcNow, snapshots, counters, (int)_options.MaxFlows) { Expired = expiredSnapshots };
     }
 
     // A TSval that was never echoed (a delayed ACK echoes only some) would

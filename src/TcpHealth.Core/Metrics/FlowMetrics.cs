@@ -1,0 +1,216 @@
+using System.Net;
+using TcpHealth.Core.Flows;
+
+namespace TcpHealth.Core.Metrics;
+
+/// <summary>Who an address is, as far as labels go.</summary>
+public readonly record struct EndpointLabels(string Namespace, string Workload, string Zone);
+
+/// <summary>
+/// Turns successive flow snapshots into labelled counters and histograms.
+/// The kernel's per-flow counters are monotonic; this keeps each flow's last
+/// values and adds only the difference, so a series never goes backwards and
+/// a flow's final read (when it expires) is not lost.
+///
+/// The rule that keeps sums over all agents honest: a direction is reported
+/// by the agent on its sender's side. Packets a flow's remote end sent
+/// (RX) are reported here only when that end is not monitored by an agent of
+/// its own. RTT and handshake RTT are measurements of this side and always
+/// reported.
+/// </summary>
+public sealed class FlowMetrics
+{
+    private readonly Func<IPAddress, EndpointLabels> _resolve;
+    private readonly Func<IPAddress, bool> _isMonitored;
+    private readonly IReadOnlyList<double> _rttBounds;
+    private readonly Dictionary<FlowId, FlowCursor> _cursors = [];
+
+    public FlowMetrics(
+        Func<IPAddress, EndpointLabels> resolve,
+        Func<IPAddress, bool> isMonitored,
+        IReadOnlyList<double> rttBucketBounds,
+        int seriesBudget,
+        TimeSpan seriesTtl)
+    {
+        _resolve = resolve;
+        _isMonitored = isMonitored;
+        _rttBounds = rttBucketBounds;
+        Traffic = new(seriesBudget, seriesTtl, TrafficLabels.Overflow, () => new TrafficSeries());
+        Rtt = new(seriesBudget, seriesTtl, TrafficLabels.Overflow, () => new HistogramSeries(rttBucketBounds.Count));
+        HandshakeRtt = new(seriesBudget, seriesTtl, TrafficLabels.Overflow, () => new HistogramSeries(rttBucketBounds.Count));
+        Connections = new(seriesBudget, seriesTtl, (TrafficLabels.Overflow, TrafficLabels.OverflowValue), () => new CounterSeries());
+    }
+
+    public IReadOnlyList<double> RttBucketBounds => _rttBounds;
+    public SeriesStore<TrafficLabels, TrafficSeries> Traffic { get; }
+    public SeriesStore<TrafficLabels, HistogramSeries> Rtt { get; }
+    public SeriesStore<TrafficLabels, HistogramSeries> HandshakeRtt { get; }
+
+    /// <summary>Connections by initiator → responder labels and outcome.</summary>
+    public SeriesStore<(TrafficLabels Labels, string Outcome), CounterSeries> Connections { get; }
+
+    /// <summary>Flows being followed right now.</summary>
+    public int TrackedFlows => _cursors.Count;
+
+    public void Observe(DatapathSnapshot snapshot, DateTimeOffset now)
+    {
+        foreach (var f in snapshot.Flows)
+            Observe(f, now);
+        foreach (var f in snapshot.Expired)
+        {
+            Observe(f, now);
+            _cursors.Remove(FlowId.Of(f));
+        }
+        // A flow that vanished without an expiry read (the map was reset) is forgotten after the TTL.
+        foreach (var stale in _cursors.Where(kv => now - kv.Value.LastSeen > TimeSpan.FromMinutes(10)).Select(kv => kv.Key).ToList())
+            _cursors.Remove(stale);
+        Traffic.Expire(now);
+        Rtt.Expire(now);
+        HandshakeRtt.Expire(now);
+        Connections.Expire(now);
+    }
+
+    private void Observe(FlowSnapshot f, DateTimeOffset now)
+    {
+        var id = FlowId.Of(f);
+        if (!_cursors.TryGetValue(id, out var cursor) || cursor.FirstSeenNs != f.FirstSeenNs)
+            _cursors[id] = cursor = new FlowCursor(f.FirstSeenNs);
+        cursor.LastSeen = now;
+
+        var src = _resolve(f.Source.Address);
+        var dst = _resolve(f.Destination.Address);
+        var tx = new TrafficLabels(src.Namespace, src.Workload, src.Zone, dst.Namespace, dst.Workload, dst.Zone);
+        bool reportRx = !_isMonitored(f.Destination.Address);
+
+        AddTraffic(tx, f.Tx, cursor.Tx, now);
+        if (reportRx)
+            AddTraffic(tx.Reversed, f.Rx, cursor.Rx, now);
+        cursor.Tx = f.Tx;
+        cursor.Rx = f.Rx;
+
+        AddRtt(tx, f.Rtt, cursor, now);
+
+        if (!cursor.HandshakeReported && f.HandshakeRtt is { } hs)
+        {
+            HandshakeRtt.Get(tx, now).Observe(_rttBounds, hs.TotalSeconds, 1);
+            cursor.HandshakeReported = true;
+        }
+
+        if (!cursor.ConnectionReported && OutcomeLabel(f.Outcome) is { } outcome)
+        {
+            // Labelled initiator → responder, by the initiator's agent when it has one.
+            TrafficLabels? labels = f.Initiator switch
+            {
+                ConnectionInitiator.Source => tx,
+                ConnectionInitiator.Destination when reportRx => tx.Reversed,
+                _ => null,
+            };
+            if (labels is { } l)
+                Connections.Get((l, outcome), now).Value++;
+            cursor.ConnectionReported = true;
+        }
+    }
+
+    private void AddTraffic(TrafficLabels labels, DirectionCounters now, DirectionCounters before, DateTimeOffset time)
+    {
+        ulong bytes = Delta(now.Bytes, before.Bytes);
+        ulong packets = Delta(now.Segments, before.Segments);
+        ulong retrans = Delta(now.RetransmittedSegments, before.RetransmittedSegments);
+        ulong resets = Delta(now.Resets, before.Resets);
+        ulong zeroWindows = Delta(now.ZeroWindows, before.ZeroWindows);
+        if ((bytes | packets | retrans | resets | zeroWindows) == 0)
+            return;
+        var s = Traffic.Get(labels, time);
+        s.Bytes += bytes;
+        s.Packets += packets;
+        s.RetransmittedSegments += retrans;
+        s.Resets += resets;
+        s.ZeroWindows += zeroWindows;
+        if (labels.IsCrossZone)
+            s.CrossZoneBytes += bytes;
+    }
+
+    // Kernel buckets are at most 6.25% wide; each lands in the Prometheus
+    // bucket holding its middle. Samples below/above the kernel's window are
+    // placed at the flow's exact min/max.
+    private void AddRtt(TrafficLabels labels, RttSummary rtt, FlowCursor cursor, DateTimeOffset now)
+    {
+        var h = rtt.Histogram;
+        if (h is null)
+            return;
+        if (cursor.RttBuckets is null || cursor.RttBaseOctave != h.BaseOctave)
+        {
+            cursor.RttBuckets = new uint[RttHistogram.BucketCount];
+            cursor.RttBelow = cursor.RttAbove = 0;
+            cursor.RttBaseOctave = h.BaseOctave;
+        }
+
+        HistogramSeries? series = null;
+        ulong observed = 0;
+        double sum = 0;
+        void Add(double seconds, ulong count)
+        {
+            if (count == 0)
+                return;
+            series ??= Rtt.Get(labels, now);
+            series.Counts[HistogramSeries.BucketIndex(_rttBounds, seconds)] += count;
+            observed += count;
+            sum += seconds * count;
+        }
+
+        Add(h.MinNs / 1e9, Delta(h.Below, cursor.RttBelow));
+        var buckets = h.Buckets;
+        for (int i = 0; i < buckets.Length; i++)
+        {
+            ulong d = Delta(buckets[i], cursor.RttBuckets[i]);
+            if (d != 0)
+            {
+                double mid = (RttHistogram.BucketLowerBound(h.BaseOctave, i) + RttHistogram.BucketUpperBound(h.BaseOctave, i)) / 2.0;
+                Add(Math.Clamp(mid, h.MinNs, Math.Max(h.MinNs, h.MaxNs)) / 1e9, d);
+            }
+            cursor.RttBuckets[i] = buckets[i];
+        }
+        Add(h.MaxNs / 1e9, Delta(h.Above, cursor.RttAbove));
+        cursor.RttBelow = h.Below;
+        cursor.RttAbove = h.Above;
+
+        // The flow's exact sum, when every new sample reached the histogram.
+        ulong countDelta = Delta(rtt.Samples, cursor.RttSamples);
+        ulong sumDelta = Delta(rtt.SumNs, cursor.RttSumNs);
+        cursor.RttSamples = rtt.Samples;
+        cursor.RttSumNs = rtt.SumNs;
+        if (series is not null)
+            series.Sum += countDelta == observed ? sumDelta / 1e9 : sum;
+    }
+
+    private static string? OutcomeLabel(ConnectionOutcome o) => o switch
+    {
+        ConnectionOutcome.Established => "established",
+        ConnectionOutcome.Refused => "refused",
+        ConnectionOutcome.NoAnswer => "no_answer",
+        _ => null,
+    };
+
+    // Kernel counters only grow within one flow entry; a smaller value means
+    // the entry was recreated, and all of it is new.
+    private static ulong Delta(ulong now, ulong before) => now >= before ? now - before : now;
+
+    private readonly record struct FlowId(string Interface, IPEndPoint Source, IPEndPoint Destination, byte Protocol)
+    {
+        public static FlowId Of(FlowSnapshot f) => new(f.Interface, f.Source, f.Destination, f.Protocol);
+    }
+
+    private sealed class FlowCursor(ulong firstSeenNs)
+    {
+        public ulong FirstSeenNs { get; } = firstSeenNs;
+        public DateTimeOffset LastSeen;
+        public DirectionCounters Tx = Zero;
+        public DirectionCounters Rx = Zero;
+        public uint[]? RttBuckets;
+        public int RttBaseOctave;
+        public ulong RttBelow, RttAbove, RttSamples, RttSumNs;
+        public bool HandshakeReported, ConnectionReported;
+
+        private static readonly DirectionCounters Zero = new(0, 0, 0, 0, 0, 0);
+    }
+}

@@ -1,0 +1,173 @@
+using System.Net;
+using TcpHealth.Bpf;
+using TcpHealth.Core.Flows;
+using TcpHealth.Core.Metrics;
+
+namespace TcpHealth.Core.Tests.Metrics;
+
+public class FlowMetricsTests
+{
+    private static readonly double[] Bounds = [0.001, 0.005, 0.01, 0.025, 0.1, 1];
+    private static readonly DateTimeOffset T0 = new(2026, 11, 21, 6, 0, 0, TimeSpan.Zero);
+
+    // 10.0.1.x is zone a, 10.0.2.x zone b; 10.0.9.x is monitored (has its own agent).
+    private static EndpointLabels Resolve(IPAddress a)
+    {
+        var b = a.GetAddressBytes();
+        string zone = b[2] switch { 1 => "zone-a", 2 => "zone-b", 3 => "zone-a", _ => "unknown" };
+        return new EndpointLabels("ns" + b[2], "w" + b[3], zone);
+    }
+
+    private static FlowMetrics Metrics(int budget = 100, TimeSpan? ttl = null) =>
+        new(Resolve, a => a.GetAddressBytes()[2] == 9, Bounds, budget, ttl ?? TimeSpan.FromMinutes(10));
+
+    private static readonly DirectionCounters None = new(0, 0, 0, 0, 0, 0);
+
+    private static DirectionCounters Dir(ulong bytes, ulong segs = 1, ulong retrans = 0, ulong resets = 0, ulong zw = 0) =>
+        new(bytes, segs, segs, retrans, resets, zw);
+
+    private static FlowSnapshot Flow(string src, string dst, DirectionCounters tx, DirectionCounters rx, ulong firstSeen = 1,
+        RttSummary? rtt = null, TimeSpan? handshake = null, ConnectionOutcome outcome = ConnectionOutcome.Unknown,
+        ConnectionInitiator initiator = ConnectionInitiator.Unknown) =>
+        new("eth0", IPEndPoint.Parse(src), IPEndPoint.Parse(dst), 6, tx, rx, rtt ?? RttSummary.Empty, handshake, outcome,
+            TimeSpan.Zero, TimeSpan.Zero) { FirstSeenNs = firstSeen, Initiator = initiator };
+
+    private static DatapathSnapshot Snap(params FlowSnapshot[] flows) =>
+        new(T0, flows, new DatapathCounters(new ulong[Abi.CounterCount]), 1000);
+
+    private static TrafficSeries Series(FlowMetrics m, string src, string dst)
+    {
+        var s = Resolve(IPAddress.Parse(src));
+        var d = Resolve(IPAddress.Parse(dst));
+        return m.Traffic.Entries.Single(kv => kv.Key == new TrafficLabels(s.Namespace, s.Workload, s.Zone, d.Namespace, d.Workload, d.Zone)).Value;
+    }
+
+    [Fact]
+    public void Adds_only_what_grew_since_the_last_read()
+    {
+        var m = Metrics();
+        m.Observe(Snap(Flow("10.0.1.1:1000", "10.0.1.2:80", Dir(100, 2), Dir(50))), T0);
+        m.Observe(Snap(Flow("10.0.1.1:1000", "10.0.1.2:80", Dir(300, 5, retrans: 1), Dir(80))), T0.AddSeconds(5));
+
+        var tx = Series(m, "10.0.1.1", "10.0.1.2");
+        Assert.Equal(300ul, tx.Bytes);
+        Assert.Equal(5ul, tx.Packets);
+        Assert.Equal(1ul, tx.RetransmittedSegments);
+        Assert.Equal(80ul, Series(m, "10.0.1.2", "10.0.1.1").Bytes);
+    }
+
+    [Fact]
+    public void A_recreated_flow_counts_from_zero_and_an_expired_flows_last_read_is_kept()
+    {
+        var m = Metrics();
+        m.Observe(Snap(Flow("10.0.1.1:1000", "10.0.1.2:80", Dir(100), None, firstSeen: 1)), T0);
+        m.Observe(Snap() with { Expired = [Flow("10.0.1.1:1000", "10.0.1.2:80", Dir(150), None, firstSeen: 1)] }, T0.AddSeconds(1));
+        Assert.Equal(0, m.TrackedFlows);
+        m.Observe(Snap(Flow("10.0.1.1:1000", "10.0.1.2:80", Dir(40), None, firstSeen: 99)), T0.AddSeconds(2));
+
+        Assert.Equal(190ul, Series(m, "10.0.1.1", "10.0.1.2").Bytes);
+    }
+
+    [Fact]
+    public void Traffic_from_a_monitored_peer_is_left_to_its_own_agent()
+    {
+        var m = Metrics();
+        m.Observe(Snap(Flow("10.0.1.1:1000", "10.0.9.5:80", Dir(100), Dir(700))), T0);
+
+        Assert.Equal(100ul, Series(m, "10.0.1.1", "10.0.9.5").Bytes);
+        Assert.DoesNotContain(m.Traffic.Entries, kv => kv.Key.SrcWorkload == "w5");
+    }
+
+    [Fact]
+    public void Cross_zone_bytes_only_between_two_known_different_zones()
+    {
+        var m = Metrics();
+        m.Observe(Snap(
+            Flow("10.0.1.1:1000", "10.0.2.2:80", Dir(100), Dir(30)),   // a -> b: cross
+            Flow("10.0.1.1:1001", "10.0.3.3:80", Dir(200), None),    // a -> a: same zone
+            Flow("10.0.1.1:1002", "10.0.7.7:80", Dir(400), None)),   // a -> unknown
+            T0);
+
+        Assert.Equal(100ul, Series(m, "10.0.1.1", "10.0.2.2").CrossZoneBytes);
+        Assert.Equal(30ul, Series(m, "10.0.2.2", "10.0.1.1").CrossZoneBytes);
+        Assert.Equal(0ul, Series(m, "10.0.1.1", "10.0.3.3").CrossZoneBytes);
+        Assert.Equal(0ul, Series(m, "10.0.1.1", "10.0.7.7").CrossZoneBytes);
+    }
+
+    [Fact]
+    public void New_label_sets_beyond_the_budget_fold_into_overflow_and_are_counted()
+    {
+        var m = Metrics(budget: 2);
+        m.Observe(Snap(
+            Flow("10.0.1.1:1", "10.0.1.2:80", Dir(1), None),
+            Flow("10.0.1.1:2", "10.0.1.3:80", Dir(2), None),
+            Flow("10.0.1.1:3", "10.0.1.4:80", Dir(4), None),
+            Flow("10.0.1.1:4", "10.0.1.5:80", Dir(8), None)),
+            T0);
+
+        Assert.Equal(3, m.Traffic.Count);
+        Assert.Equal(2ul, m.Traffic.Overflowed);
+        Assert.Equal(12ul, m.Traffic.Entries.Single(kv => kv.Key == TrafficLabels.Overflow).Value.Bytes);
+    }
+
+    [Fact]
+    public void Series_without_updates_for_the_ttl_are_dropped()
+    {
+        var m = Metrics(ttl: TimeSpan.FromMinutes(1));
+        m.Observe(Snap(Flow("10.0.1.1:1", "10.0.1.2:80", Dir(1), None)), T0);
+        m.Observe(Snap(Flow("10.0.1.1:1", "10.0.1.2:80", Dir(1), None)), T0.AddSeconds(30));
+        Assert.Equal(1, m.Traffic.Count); // an unchanged flow does not refresh its series ...
+        m.Observe(Snap(), T0.AddSeconds(61));
+        Assert.Equal(0, m.Traffic.Count); // ... and it is gone after the TTL
+    }
+
+    [Fact]
+    public void Rtt_samples_land_in_the_prometheus_bucket_holding_them_with_the_exact_sum()
+    {
+        var m = Metrics();
+        // The kernel's window starts at 2^22 ns (4.19 ms) for a first sample of 12 ms,
+        // so a 4 ms sample is counted "below" and placed at the flow's min.
+        int anchor = RttHistogram.AnchorFor(12_000_000);
+        Assert.Equal(-1, RttHistogram.BucketOf(anchor, 4_000_000));
+        var buckets = new uint[RttHistogram.BucketCount];
+        buckets[RttHistogram.BucketOf(anchor, 12_000_000)] = 3;
+        var h = new RttHistogram(anchor, 1, 0, buckets, 4_000_000, 12_000_000);
+        var rtt = new RttSummary(4, null, null, null, null, null, h) { SumNs = 40_000_000 };
+        m.Observe(Snap(Flow("10.0.1.1:1", "10.0.1.2:80", Dir(1), None, rtt: rtt)), T0);
+
+        var series = Assert.Single(m.Rtt.Entries).Value;
+        Assert.Equal(1ul, series.Counts[HistogramSeries.BucketIndex(Bounds, 0.004)]);
+        Assert.Equal(3ul, series.Counts[HistogramSeries.BucketIndex(Bounds, 0.012)]);
+        Assert.Equal(4ul, (ulong)series.Counts.Sum(c => (long)c));
+        Assert.Equal(0.040, series.Sum, 9);
+
+        // The same kernel histogram read again adds nothing.
+        m.Observe(Snap(Flow("10.0.1.1:1", "10.0.1.2:80", Dir(1), None, rtt: rtt)), T0.AddSeconds(1));
+        Assert.Equal(4ul, (ulong)Assert.Single(m.Rtt.Entries).Value.Counts.Sum(c => (long)c));
+    }
+
+    [Fact]
+    public void Handshake_and_connection_outcome_are_counted_once_from_initiator_to_responder()
+    {
+        var m = Metrics();
+        var f = Flow("10.0.1.1:5000", "10.0.2.2:443", Dir(1), Dir(1), handshake: TimeSpan.FromMilliseconds(3),
+            outcome: ConnectionOutcome.Established, initiator: ConnectionInitiator.Destination);
+        m.Observe(Snap(f), T0);
+        m.Observe(Snap(f), T0.AddSeconds(1));
+
+        var conn = Assert.Single(m.Connections.Entries);
+        Assert.Equal("established", conn.Key.Outcome);
+        Assert.Equal("zone-b", conn.Key.Labels.SrcZone); // the remote side opened it
+        Assert.Equal(1ul, conn.Value.Value);
+        var hs = Assert.Single(m.HandshakeRtt.Entries).Value;
+        Assert.Equal(1ul, hs.Counts[HistogramSeries.BucketIndex(Bounds, 0.003)]);
+    }
+
+    [Fact]
+    public void Bucket_index_puts_a_value_on_a_bound_in_that_bucket()
+    {
+        Assert.Equal(0, HistogramSeries.BucketIndex(Bounds, 0.001));
+        Assert.Equal(1, HistogramSeries.BucketIndex(Bounds, 0.0011));
+        Assert.Equal(Bounds.Length, HistogramSeries.BucketIndex(Bounds, 5));
+    }
+}
