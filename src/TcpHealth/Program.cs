@@ -6,6 +6,7 @@ using TcpHealth;
 // interface, no permission, no BPF), 1 an unexpected failure.
 var root = new RootCommand("Passive TCP RTT and health from eBPF TC programs.");
 root.Add(WatchCommand.Create());
+root.Add(TcpHealth.Agent.AgentCommand.Create());
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
