@@ -44,7 +44,8 @@ public static class AgentCommand
         };
         cmd.Validators.Add(r =>
         {
-            if (r.GetValue(interfaces) is not { Length: > 0 } && r.GetValue(pattern) is null)
+            // Presence, not values: a value that failed to parse has its own error already.
+            if (r.GetResult(interfaces) is null && r.GetResult(pattern) is null)
                 r.AddError("give at least one -i IFACE or --interface-pattern REGEX");
         });
         cmd.SetAction((parse, ct) => AgentService.RunAsync(new AgentSettings(

@@ -211,4 +211,19 @@ public class AgentWebHostTests
         var e = await Assert.ThrowsAsync<IOException>(() => second.StartAsync(CancellationToken.None));
         Assert.Contains($"127.0.0.1:{first.BoundUri.Port}", e.Message);
     }
+
+    [Fact]
+    public async Task EveryInterfaceIsReportedAsAConnectableLoopbackUri()
+    {
+        await using var host = new AgentWebHost(new AgentWebHostOptions
+        {
+            ListenAddresses = [ListenAddress.Parse(":0")],
+            Renderer = new FakeMetricsRenderer(),
+        });
+        await host.StartAsync(CancellationToken.None);
+        Assert.Contains(host.BoundUri.Host, new[] { "[::1]", "127.0.0.1" });
+        using var client = new HttpClient { BaseAddress = host.BoundUri, Timeout = ClientTimeout };
+        using var response = await client.GetAsync("/healthz");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
 }
