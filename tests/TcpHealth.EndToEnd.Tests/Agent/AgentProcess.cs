@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using TcpHealth.Lab;
 
 namespace TcpHealth.EndToEnd.Tests;
@@ -9,7 +8,7 @@ namespace TcpHealth.EndToEnd.Tests;
 /// that namespace's loopback. Start returns once /readyz says ready;
 /// Stop sends SIGTERM, as Kubernetes would, and checks a clean, quick exit.
 /// </summary>
-public sealed partial class AgentProcess : IDisposable
+public sealed class AgentProcess : IDisposable
 {
     private readonly Process _process;
     private readonly List<string> _stderr = [];
@@ -58,12 +57,12 @@ public sealed partial class AgentProcess : IDisposable
         throw new InvalidOperationException("tcphealth agent did not become ready: " + string.Join(" | ", agent.Stderr));
     }
 
-    public int Signal(int signal) => Kill(_process.Id, signal);
+    public int Signal(int signal) => TestObjects.Signal(_process.Id, signal);
 
     /// <summary>SIGTERM and a clean exit within a few seconds.</summary>
     public void Stop()
     {
-        Assert.Equal(0, Kill(_process.Id, 15));
+        Assert.Equal(0, TestObjects.Signal(_process.Id, 15 /* SIGTERM */));
         Assert.True(_process.WaitForExit(5_000), "tcphealth agent did not exit within 5 s of SIGTERM");
         _process.WaitForExit();
         Assert.True(_process.ExitCode == 0, $"exit code {_process.ExitCode}: {string.Join(" | ", Stderr)}");
@@ -79,7 +78,4 @@ public sealed partial class AgentProcess : IDisposable
         _process.Dispose();
         Http.Dispose();
     }
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
 }

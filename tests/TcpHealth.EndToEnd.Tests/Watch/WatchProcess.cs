@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using TcpHealth.Lab;
 
@@ -10,7 +9,7 @@ namespace TcpHealth.EndToEnd.Tests;
 /// <see cref="Stop"/> sends SIGINT, as a user's Ctrl-C would, and returns
 /// the last record the CLI printed for every flow.
 /// </summary>
-public sealed partial class WatchProcess : IDisposable
+public sealed class WatchProcess : IDisposable
 {
     private readonly Process _process;
     private readonly List<string> _stdout = [];
@@ -27,12 +26,7 @@ public sealed partial class WatchProcess : IDisposable
         {
             // `make build` publishes bin/tcphealth; the test output holds a copy too.
             var local = Path.Combine(AppContext.BaseDirectory, "tcphealth");
-            if (File.Exists(local))
-                return local;
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "TcpHealth.sln")))
-                dir = dir.Parent;
-            return Path.Combine(dir?.FullName ?? ".", "bin", "tcphealth");
+            return File.Exists(local) ? local : Path.Combine(TestObjects.RepoRoot, "bin", "tcphealth");
         }
     }
 
@@ -71,7 +65,7 @@ public sealed partial class WatchProcess : IDisposable
     /// <summary>SIGINT, wait for a clean exit, and return the final record of each flow.</summary>
     public IReadOnlyList<JsonElement> Stop()
     {
-        Assert.Equal(0, Kill(_process.Id, 2 /* SIGINT */));
+        Assert.Equal(0, TestObjects.Signal(_process.Id, 2 /* SIGINT */));
         Assert.True(_process.WaitForExit(15_000), "tcphealth watch did not exit within 15 s of SIGINT");
         _process.WaitForExit(); // drains the output readers
         Assert.True(_process.ExitCode == 0, $"exit code {_process.ExitCode}: {string.Join(" | ", Stderr)}");
@@ -101,7 +95,4 @@ public sealed partial class WatchProcess : IDisposable
         }
         _process.Dispose();
     }
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
 }
