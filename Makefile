@@ -5,7 +5,7 @@ SHELL := /bin/bash
 DOTNET ?= dotnet
 CONFIG ?= Release
 BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -I/usr/include/$(shell uname -m)-linux-gnu
-APT_PACKAGES := clang llvm libbpf-dev bpftool iperf3 iproute2 ethtool tcpdump socat prometheus python3-prometheus-client apache2-utils
+APT_PACKAGES := clang llvm libbpf-dev bpftool iperf3 iproute2 ethtool tcpdump socat prometheus python3-prometheus-client apache2-utils iputils-ping
 BPF_OBJ := bpf/build/tcphealth.bpf.o
 BPF_TEST_OBJS := $(patsubst bpf/test/%.bpf.c,bpf/build/test/%.bpf.o,$(wildcard bpf/test/*.bpf.c))
 

@@ -45,9 +45,15 @@ struct cursor {
 	void *end;
 };
 
-/* What the datapath needs from one TCP packet, in host byte order, with
- * addresses as the packet carries them (src = sender of this packet). */
-struct tcp_packet {
+/* th_packet.icmp_echo */
+#define TH_ICMP_NONE    0
+#define TH_ICMP_REQUEST 1
+#define TH_ICMP_REPLY   2
+
+/* What the datapath needs from one IP packet, in host byte order, with
+ * addresses as the packet carries them (src = sender of this packet).
+ * key.proto says which of the L4 fields are set. */
+struct th_packet {
 	struct th_flow_key key;
 	__u32 seq;
 	__u32 ack_seq;
@@ -60,7 +66,14 @@ struct tcp_packet {
 	__u8 flags;          /* TCP flag byte (FIN=0x01 SYN=0x02 RST=0x04 ACK=0x10) */
 	__u8 has_ts;
 	__u8 opts_error;     /* options malformed: timestamps ignored */
+	__u8 icmp_echo;      /* TH_ICMP_*: an echo request or reply ... */
+	__u16 icmp_seq;      /* ... and its sequence number (its identifier is in both ports) */
 };
+
+#define ICMP_ECHOREPLY 0
+#define ICMP_ECHO 8
+#define ICMPV6_ECHO_REQUEST 128
+#define ICMPV6_ECHO_REPLY 129
 
 #define TH_TCP_FIN 0x01
 #define TH_TCP_SYN 0x02
@@ -247,7 +260,7 @@ bad:
  * rejects lengths below 2 or past the end, and a timestamp option whose
  * length is not 10. Returns 0, or TH_CNT_ERR_TCP_OPTS. */
 static __always_inline int parse_tcp_options(struct __sk_buff *skb, __u32 off, __u32 len,
-					     struct tcp_packet *p)
+					     struct th_packet *p)
 {
 	struct opt_walk w = { .len = len };
 
@@ -265,12 +278,45 @@ static __always_inline int parse_tcp_options(struct __sk_buff *skb, __u32 off, _
 	return 0;
 }
 
+/* UDP ports, or an ICMP/ICMPv6 echo's identifier (in both ports, so that a
+ * request and its reply share a flow) and sequence number. All need 8 bytes. */
+static __always_inline int parse_l4_small(struct cursor *c, __u8 l4_proto, struct th_packet *p)
+{
+	__u8 *h = c->pos;
+
+	if ((void *)(h + 8) > c->end)
+		return TH_CNT_ERR_L4;
+	if (l4_proto == IPPROTO_UDP) {
+		p->key.src_port = (__u16)h[0] << 8 | h[1];
+		p->key.dst_port = (__u16)h[2] << 8 | h[3];
+		return 0;
+	}
+	/* Echo types belong to their own family: ICMP (1) in IPv4, ICMPv6 (58)
+	 * in IPv6. Anything else keeps ports 0 and is never timed. */
+	__u8 type = h[0];
+	bool v4 = p->key.family == TH_FAMILY_IPV4;
+	if (l4_proto == IPPROTO_ICMP && v4 && type == ICMP_ECHO)
+		p->icmp_echo = TH_ICMP_REQUEST;
+	else if (l4_proto == IPPROTO_ICMP && v4 && type == ICMP_ECHOREPLY)
+		p->icmp_echo = TH_ICMP_REPLY;
+	else if (l4_proto == IPPROTO_ICMPV6 && !v4 && type == ICMPV6_ECHO_REQUEST)
+		p->icmp_echo = TH_ICMP_REQUEST;
+	else if (l4_proto == IPPROTO_ICMPV6 && !v4 && type == ICMPV6_ECHO_REPLY)
+		p->icmp_echo = TH_ICMP_REPLY;
+	else
+		return 0;
+	p->key.src_port = p->key.dst_port = (__u16)h[4] << 8 | h[5];
+	p->icmp_seq = (__u16)h[6] << 8 | h[7];
+	return 0;
+}
+
 /*
  * Parses one packet starting at the L2 header (or at the IP header when
- * `l2` is false, for tun/wireguard-like devices). Returns 0 for a TCP packet
- * that should be accounted, or the TH_CNT_* index explaining why not.
+ * `l2` is false, for tun/wireguard-like devices). Returns 0 for an IP packet
+ * that should be accounted (any protocol; TCP, UDP and ICMP echoes parsed
+ * further), or the TH_CNT_* index explaining why not.
  */
-static __always_inline int parse_tcp_packet(struct __sk_buff *skb, bool l2, struct tcp_packet *p)
+static __always_inline int parse_packet(struct __sk_buff *skb, bool l2, struct th_packet *p)
 {
 	struct cursor c = {
 		.pos = (void *)(long)skb->data,
@@ -298,15 +344,22 @@ static __always_inline int parse_tcp_packet(struct __sk_buff *skb, bool l2, stru
 		return TH_CNT_NON_IP;
 	if (err)
 		return err;
-	if (l4_proto != IPPROTO_TCP)
-		return TH_CNT_NON_TCP;
+	p->key.proto = l4_proto;
 
 	struct tcphdr *th = c.pos;
-	if ((void *)(th + 1) > c.end)
-		return TH_CNT_ERR_TCP;
-	__u32 doff = th->doff * 4;
-	if (doff < sizeof(*th) || c.pos + doff > c.end)
-		return TH_CNT_ERR_TCP;
+	__u32 l4_hdr_len = 0;
+	if (l4_proto == IPPROTO_TCP) {
+		if ((void *)(th + 1) > c.end)
+			return TH_CNT_ERR_TCP;
+		l4_hdr_len = th->doff * 4;
+		if (l4_hdr_len < sizeof(*th) || c.pos + l4_hdr_len > c.end)
+			return TH_CNT_ERR_TCP;
+	} else if (l4_proto == IPPROTO_UDP || l4_proto == IPPROTO_ICMP || l4_proto == IPPROTO_ICMPV6) {
+		err = parse_l4_small(&c, l4_proto, p);
+		if (err)
+			return err;
+		l4_hdr_len = 8;
+	}
 
 	/* Bytes: a GSO/GRO skb carries several wire segments behind one set of
 	 * headers, so its length comes from the skb; a single packet's from the
@@ -314,13 +367,19 @@ static __always_inline int parse_tcp_packet(struct __sk_buff *skb, bool l2, stru
 	__u32 segs = skb->gso_segs > 1 ? skb->gso_segs : 1;
 	__u32 skb_l3_len = skb->len > l2_len ? skb->len - l2_len : 0;
 	__u32 l3_len = (segs > 1 || ip_len == 0) ? skb_l3_len : ip_len;
-	if (l3_len > skb_l3_len || l3_len < ip_hdr_len + doff)
+	if (l3_len > skb_l3_len || l3_len < ip_hdr_len + l4_hdr_len)
 		return TH_CNT_ERR_IP;
-	p->payload_len = l3_len - ip_hdr_len - doff;
-	p->wire_bytes = l3_len + (segs - 1) * (ip_hdr_len + doff);
+	p->payload_len = l3_len - ip_hdr_len - l4_hdr_len;
+	p->wire_bytes = l3_len + (segs - 1) * (ip_hdr_len + l4_hdr_len);
 	p->segs = segs;
+	if (l4_proto != IPPROTO_TCP)
+		return 0;
 
-	p->key.proto = IPPROTO_TCP;
+	/* Checked above; said again because the verifier forgets it where the
+	 * protocol branches join. */
+	if ((void *)(th + 1) > c.end)
+		return TH_CNT_ERR_TCP;
+	__u32 doff = l4_hdr_len;
 	p->key.src_port = bpf_ntohs(th->source);
 	p->key.dst_port = bpf_ntohs(th->dest);
 	p->seq = bpf_ntohl(th->seq);

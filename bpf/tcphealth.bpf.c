@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * TcpHealth datapath: TC programs on a node's interfaces that keep per-flow
- * TCP counters and passive RTT (TCP timestamp echoes, the pping method) in
- * maps. They never drop or change a packet: every entry point returns
+ * counters for every IP protocol, TCP health and passive RTT (TCP timestamp
+ * echoes, the pping method; ICMP echoes) in maps. They never drop or change a packet: every entry point returns
  * TC_ACT_UNSPEC (== TCX_NEXT), which lets the rest of the TC/TCX chain run
  * and otherwise passes the packet.
  */
@@ -168,7 +168,7 @@ static __always_inline void record_rtt(struct th_flow *f, struct th_flow_key *ke
 }
 
 static __always_inline void track_timestamps(struct th_flow *f, struct th_flow_key *key,
-					     struct tcp_packet *p, int dir, __u64 now)
+					     struct th_packet *p, int dir, __u64 now)
 {
 	struct th_dir_stats *d = &f->dir[dir];
 
@@ -205,7 +205,7 @@ static __always_inline void track_timestamps(struct th_flow *f, struct th_flow_k
 
 /* SYN -> SYN/ACK for connections src opened; SYN/ACK -> ACK for connections
  * dst opened. Either way the time covers interface -> dst -> interface. */
-static __always_inline void track_handshake(struct th_flow *f, struct tcp_packet *p, int dir,
+static __always_inline void track_handshake(struct th_flow *f, struct th_packet *p, int dir,
 					    __u64 now)
 {
 	__u8 fl = p->flags;
@@ -241,7 +241,7 @@ static __always_inline void track_handshake(struct th_flow *f, struct tcp_packet
 	}
 }
 
-static __always_inline void track_segment(struct th_dir_stats *d, struct tcp_packet *p)
+static __always_inline void track_segment(struct th_dir_stats *d, struct th_packet *p)
 {
 	__u8 fl = p->flags;
 
@@ -277,12 +277,37 @@ static __always_inline void track_segment(struct th_dir_stats *d, struct tcp_pac
 	d->flags |= TH_DF_SEQ_VALID;
 }
 
+/* ICMP echo RTT, like pping's ICMP mode: a request leaving through egress is
+ * timestamped under (flow, sequence); the reply arriving at ingress with the
+ * same identifier and sequence gives one sample. Echoes the remote end sends
+ * us are not timed: their reply time is this host's, not the path's. */
+static __always_inline void track_icmp_echo(struct th_flow *f, struct th_packet *p, int dir, __u64 now)
+{
+	struct th_ts_key tk = { .flow = p->key, .tsval = p->icmp_seq };
+
+	if (dir == TH_DIR_TX && p->icmp_echo == TH_ICMP_REQUEST) {
+		int err = bpf_map_update_elem(&pending_ts, &tk, &now, BPF_NOEXIST);
+		if (err && err != -EEXIST)
+			count(TH_CNT_TS_NOT_STORED);
+		return;
+	}
+	if (dir != TH_DIR_RX || p->icmp_echo != TH_ICMP_REPLY)
+		return;
+	__u64 *sent = bpf_map_lookup_elem(&pending_ts, &tk);
+	if (!sent)
+		return;
+	__u64 sent_ns = *sent;
+	bpf_map_delete_elem(&pending_ts, &tk);
+	if (now > sent_ns)
+		record_rtt(f, &p->key, now - sent_ns);
+}
+
 static __always_inline void handle(struct __sk_buff *skb, int dir, bool l2)
 {
-	struct tcp_packet p = {};
+	struct th_packet p = {};
 
 	count(TH_CNT_PACKETS);
-	int why = parse_tcp_packet(skb, l2, &p);
+	int why = parse_packet(skb, l2, &p);
 	if (why) {
 		count(why);
 		return;
@@ -295,9 +320,21 @@ static __always_inline void handle(struct __sk_buff *skb, int dir, bool l2)
 	struct th_flow *f = get_or_create_flow(&p.key, now);
 	if (!f)
 		return;
-	count(TH_CNT_TCP_PACKETS);
 	f->last_seen_ns = now;
 
+	if (p.key.proto != IPPROTO_TCP) {
+		/* UDP, ICMP and any other protocol: bytes and packets, and ICMP echo RTT. */
+		struct th_dir_stats *d = &f->dir[dir];
+		count(TH_CNT_NON_TCP);
+		__sync_fetch_and_add(&d->bytes, p.wire_bytes);
+		__sync_fetch_and_add(&d->packets, 1);
+		__sync_fetch_and_add(&d->segments, p.segs);
+		if (p.icmp_echo)
+			track_icmp_echo(f, &p, dir, now);
+		return;
+	}
+
+	count(TH_CNT_TCP_PACKETS);
 	track_segment(&f->dir[dir], &p);
 	if (p.flags & (TH_TCP_SYN | TH_TCP_RST) || f->conn_state == TH_CONN_SYNACK_SENT)
 		track_handshake(f, &p, dir, now);

@@ -107,7 +107,7 @@ struct th_rtt_hist {
 
 struct th_ts_key {
 	struct th_flow_key flow;
-	__u32 tsval;
+	__u32 tsval;                 /* TCP: the TSval; ICMP: the echo sequence number */
 };                                   /* 48 bytes */
 
 /* Indexes of the per-CPU `counters` array: what the datapath saw and, above
@@ -116,7 +116,7 @@ enum th_counter {
 	TH_CNT_PACKETS = 0,          /* every packet the hooks ran on */
 	TH_CNT_TCP_PACKETS,          /* TCP packets accounted to a flow */
 	TH_CNT_NON_IP,               /* not IPv4/IPv6 (ARP, LLDP, ...) */
-	TH_CNT_NON_TCP,              /* IP but not TCP */
+	TH_CNT_NON_TCP,              /* IP packets other than TCP (UDP, ICMP, ...), accounted to flows */
 	TH_CNT_FRAGMENTS,            /* non-first IP fragments (no TCP header) */
 	TH_CNT_ERR_L2,               /* truncated Ethernet/VLAN header, > 2 VLAN tags */
 	TH_CNT_ERR_IP,               /* truncated or invalid IPv4/IPv6 header */
@@ -126,7 +126,8 @@ enum th_counter {
 	TH_CNT_FLOWS_NOT_TRACKED,    /* flows map full: packet not accounted */
 	TH_CNT_TS_NOT_STORED,        /* pending-timestamp map full: RTT sample lost */
 	TH_CNT_RTT_HIST_NOT_TRACKED, /* RTT histogram map full: sample in min/max/sum only */
-	TH_CNT_RTT_SAMPLES,          /* timestamp echoes matched */
+	TH_CNT_RTT_SAMPLES,          /* timestamp echoes and ICMP echo replies matched */
+	TH_CNT_ERR_L4,               /* truncated UDP or ICMP header */
 	TH_CNT_MAX
 };
 

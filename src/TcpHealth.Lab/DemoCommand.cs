@@ -72,8 +72,9 @@ internal static class DemoCommand
 
         Console.WriteLine($"\nRunning: ip netns exec {lab.A.Name} {tcphealth} watch -i {lab.InterfaceA}\n");
         using var child = lab.A.StartProcess(inheritStdio: true, tcphealth, "watch", "-i", lab.InterfaceA);
-        // Traffic starts once tcphealth is attached, so the handshake RTT shows too.
-        Thread.Sleep(1500);
+        // Traffic starts once tcphealth is attached (start-up plus BPF load take
+        // a second or two), so the handshake RTT shows too.
+        Thread.Sleep(3000);
         StartTraffic();
         try
         {

@@ -21,5 +21,5 @@ public static class Abi
     public const uint DefaultMaxPendingTs = 16384;
 
     /// <summary>TH_CNT_MAX: number of entries of the `counters` map (one per <see cref="DatapathCounter"/>).</summary>
-    public const int CounterCount = 14;
+    public const int CounterCount = 15;
 }

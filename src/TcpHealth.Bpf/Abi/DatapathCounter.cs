@@ -12,7 +12,7 @@ public enum DatapathCounter
     /// <summary>Not IPv4/IPv6 (ARP, LLDP, ...).</summary>
     NonIp,
 
-    /// <summary>IP but not TCP.</summary>
+    /// <summary>IP packets other than TCP (UDP, ICMP, ...), accounted to flows.</summary>
     NonTcp,
 
     /// <summary>Non-first IP fragments (no TCP header).</summary>
@@ -42,6 +42,9 @@ public enum DatapathCounter
     /// <summary>RTT histogram map full: sample in min/max/sum only.</summary>
     RttHistNotTracked,
 
-    /// <summary>Timestamp echoes matched.</summary>
+    /// <summary>Timestamp echoes and ICMP echo replies matched.</summary>
     RttSamples,
+
+    /// <summary>Truncated UDP or ICMP header.</summary>
+    ErrL4,
 }

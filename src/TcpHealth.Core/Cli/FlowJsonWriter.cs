@@ -28,19 +28,24 @@ public static class FlowJsonWriter
             WriteMs(w, "rtt_max_ms", f.Rtt.Max);
             WriteMs(w, "rtt_mean_ms", f.Rtt.Mean);
             WriteMs(w, "handshake_rtt_ms", f.HandshakeRtt);
-            w.WriteString("outcome", OutcomeName(f.Outcome));
+            bool tcp = f.Protocol == 6;
+            if (tcp)
+                w.WriteString("outcome", OutcomeName(f.Outcome));
+            else
+                w.WriteNull("outcome");
             w.WriteNumber("tx_bytes", f.Tx.Bytes);
             w.WriteNumber("rx_bytes", f.Rx.Bytes);
             w.WriteNumber("tx_packets", f.Tx.Packets);
             w.WriteNumber("rx_packets", f.Rx.Packets);
             w.WriteNumber("tx_segments", f.Tx.Segments);
             w.WriteNumber("rx_segments", f.Rx.Segments);
-            w.WriteNumber("retrans_segs", f.Tx.RetransmittedSegments);
-            w.WriteNumber("rx_retrans_segs", f.Rx.RetransmittedSegments);
-            w.WriteNumber("resets_sent", f.Tx.Resets);
-            w.WriteNumber("resets_received", f.Rx.Resets);
-            w.WriteNumber("zero_window_sent", f.Tx.ZeroWindows);
-            w.WriteNumber("zero_window_received", f.Rx.ZeroWindows);
+            // TCP-only counters are null for other protocols, not a misleading 0.
+            WriteTcpCount(w, "retrans_segs", tcp, f.Tx.RetransmittedSegments);
+            WriteTcpCount(w, "rx_retrans_segs", tcp, f.Rx.RetransmittedSegments);
+            WriteTcpCount(w, "resets_sent", tcp, f.Tx.Resets);
+            WriteTcpCount(w, "resets_received", tcp, f.Rx.Resets);
+            WriteTcpCount(w, "zero_window_sent", tcp, f.Tx.ZeroWindows);
+            WriteTcpCount(w, "zero_window_received", tcp, f.Rx.ZeroWindows);
             w.WriteNumber("age_s", Math.Round(f.Age.TotalSeconds, 3));
             w.WriteEndObject();
         }
@@ -55,6 +60,14 @@ public static class FlowJsonWriter
         ConnectionOutcome.NoAnswer => "no_answer",
         _ => "unknown",
     };
+
+    private static void WriteTcpCount(Utf8JsonWriter w, string name, bool tcp, ulong value)
+    {
+        if (tcp)
+            w.WriteNumber(name, value);
+        else
+            w.WriteNull(name);
+    }
 
     private static void WriteMs(Utf8JsonWriter w, string name, TimeSpan? value)
     {

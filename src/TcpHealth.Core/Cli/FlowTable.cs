@@ -6,13 +6,14 @@ namespace TcpHealth.Core.Cli;
 
 /// <summary>
 /// The live table of `tcphealth watch`: flows sorted by bytes, one line each,
-/// RTT in milliseconds, counters cumulative over the flow's life.
+/// RTT in milliseconds, counters cumulative over the flow's life. TCP-only
+/// columns show "-" for other protocols.
 /// </summary>
 public static class FlowTable
 {
     private static readonly string[] Headers =
     [
-        "IFACE", "SRC", "DST", "RTT_MIN", "RTT_P50", "RTT_P99", "SAMPLES", "HS_RTT",
+        "IFACE", "PROTO", "SRC", "DST", "RTT_MIN", "RTT_P50", "RTT_P99", "SAMPLES", "HS_RTT",
         "RETRANS", "RST_TX/RX", "ZWIN_TX/RX", "TX_BYTES", "RX_BYTES", "TX_PKTS", "RX_PKTS",
     ];
 
@@ -21,9 +22,11 @@ public static class FlowTable
         var rows = new List<string[]> { Headers };
         foreach (var f in flows.OrderByDescending(f => f.TotalBytes).Take(maxRows))
         {
+            bool tcp = f.Protocol == 6;
             rows.Add(
             [
                 f.Interface,
+                ProtocolNames.Of(f.Protocol),
                 f.Source.ToString(),
                 f.Destination.ToString(),
                 Ms(f.Rtt.Min),
@@ -31,9 +34,9 @@ public static class FlowTable
                 Ms(f.Rtt.P99),
                 f.Rtt.Samples.ToString(CultureInfo.InvariantCulture),
                 Ms(f.HandshakeRtt),
-                f.Tx.RetransmittedSegments.ToString(CultureInfo.InvariantCulture),
-                $"{f.Tx.Resets}/{f.Rx.Resets}",
-                $"{f.Tx.ZeroWindows}/{f.Rx.ZeroWindows}",
+                tcp ? f.Tx.RetransmittedSegments.ToString(CultureInfo.InvariantCulture) : "-",
+                tcp ? $"{f.Tx.Resets}/{f.Rx.Resets}" : "-",
+                tcp ? $"{f.Tx.ZeroWindows}/{f.Rx.ZeroWindows}" : "-",
                 Bytes(f.Tx.Bytes),
                 Bytes(f.Rx.Bytes),
                 f.Tx.Packets.ToString(CultureInfo.InvariantCulture),
@@ -52,7 +55,7 @@ public static class FlowTable
             for (int i = 0; i < row.Length; i++)
             {
                 // Text columns left-aligned, numbers right-aligned.
-                sb.Append(i < 3 ? row[i].PadRight(widths[i]) : row[i].PadLeft(widths[i]));
+                sb.Append(i < 4 ? row[i].PadRight(widths[i]) : row[i].PadLeft(widths[i]));
                 sb.Append(i == row.Length - 1 ? "\n" : "  ");
             }
         }

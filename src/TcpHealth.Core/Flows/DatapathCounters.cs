@@ -21,5 +21,5 @@ public sealed class DatapathCounters
     /// <summary>Packets the parser rejected, all reasons together.</summary>
     public ulong ParseErrors =>
         this[DatapathCounter.ErrL2] + this[DatapathCounter.ErrIp] + this[DatapathCounter.ErrIpv6Ext] +
-        this[DatapathCounter.ErrTcp] + this[DatapathCounter.ErrTcpOpts];
+        this[DatapathCounter.ErrTcp] + this[DatapathCounter.ErrTcpOpts] + this[DatapathCounter.ErrL4];
 }

@@ -35,15 +35,18 @@ public sealed class FlowMetrics
         _resolve = resolve;
         _isMonitored = isMonitored;
         _rttBounds = rttBucketBounds;
-        Traffic = new(seriesBudget, seriesTtl, TrafficLabels.Overflow, () => new TrafficSeries());
-        Rtt = new(seriesBudget, seriesTtl, TrafficLabels.Overflow, () => new HistogramSeries(rttBucketBounds.Count));
-        HandshakeRtt = new(seriesBudget, seriesTtl, TrafficLabels.Overflow, () => new HistogramSeries(rttBucketBounds.Count));
-        Connections = new(seriesBudget, seriesTtl, (TrafficLabels.Overflow, TrafficLabels.OverflowValue), () => new CounterSeries());
+        Traffic = new(seriesBudget, seriesTtl, k => k.Overflow, () => new TrafficSeries());
+        Rtt = new(seriesBudget, seriesTtl, k => k.Overflow, () => new HistogramSeries(rttBucketBounds.Count));
+        HandshakeRtt = new(seriesBudget, seriesTtl, _ => TrafficLabels.Overflow, () => new HistogramSeries(rttBucketBounds.Count));
+        Connections = new(seriesBudget, seriesTtl, k => (TrafficLabels.Overflow, k.Outcome), () => new CounterSeries());
     }
 
     public IReadOnlyList<double> RttBucketBounds => _rttBounds;
-    public SeriesStore<TrafficLabels, TrafficSeries> Traffic { get; }
-    public SeriesStore<TrafficLabels, HistogramSeries> Rtt { get; }
+    /// <summary>Bytes and packets by protocol; retransmits, resets and zero windows only under "tcp".</summary>
+    public SeriesStore<TrafficKey, TrafficSeries> Traffic { get; }
+
+    /// <summary>TCP timestamp and ICMP echo RTT, by protocol.</summary>
+    public SeriesStore<TrafficKey, HistogramSeries> Rtt { get; }
     public SeriesStore<TrafficLabels, HistogramSeries> HandshakeRtt { get; }
 
     /// <summary>Connections by initiator → responder labels and outcome.</summary>
@@ -81,14 +84,15 @@ public sealed class FlowMetrics
         var dst = _resolve(f.Destination.Address);
         var tx = new TrafficLabels(src.Namespace, src.Workload, src.Zone, dst.Namespace, dst.Workload, dst.Zone);
         bool reportRx = !_isMonitored(f.Destination.Address);
+        string protocol = TrafficKey.ProtocolLabel(f.Protocol);
 
-        AddTraffic(tx, f.Tx, cursor.Tx, now);
+        AddTraffic(new TrafficKey(tx, protocol), f.Tx, cursor.Tx, now);
         if (reportRx)
-            AddTraffic(tx.Reversed, f.Rx, cursor.Rx, now);
+            AddTraffic(new TrafficKey(tx.Reversed, protocol), f.Rx, cursor.Rx, now);
         cursor.Tx = f.Tx;
         cursor.Rx = f.Rx;
 
-        AddRtt(tx, f.Rtt, cursor, now);
+        AddRtt(new TrafficKey(tx, protocol), f.Rtt, cursor, now);
 
         if (!cursor.HandshakeReported && f.HandshakeRtt is { } hs)
         {
@@ -111,7 +115,7 @@ public sealed class FlowMetrics
         }
     }
 
-    private void AddTraffic(TrafficLabels labels, DirectionCounters now, DirectionCounters before, DateTimeOffset time)
+    private void AddTraffic(TrafficKey key, DirectionCounters now, DirectionCounters before, DateTimeOffset time)
     {
         ulong bytes = Delta(now.Bytes, before.Bytes);
         ulong packets = Delta(now.Segments, before.Segments);
@@ -120,20 +124,20 @@ public sealed class FlowMetrics
         ulong zeroWindows = Delta(now.ZeroWindows, before.ZeroWindows);
         if ((bytes | packets | retrans | resets | zeroWindows) == 0)
             return;
-        var s = Traffic.Get(labels, time);
+        var s = Traffic.Get(key, time);
         s.Bytes += bytes;
         s.Packets += packets;
         s.RetransmittedSegments += retrans;
         s.Resets += resets;
         s.ZeroWindows += zeroWindows;
-        if (labels.IsCrossZone)
+        if (key.Labels.IsCrossZone)
             s.CrossZoneBytes += bytes;
     }
 
     // Kernel buckets are at most 6.25% wide; each lands in the Prometheus
     // bucket holding its middle. Samples below/above the kernel's window are
     // placed at the flow's exact min/max.
-    private void AddRtt(TrafficLabels labels, RttSummary rtt, FlowCursor cursor, DateTimeOffset now)
+    private void AddRtt(TrafficKey key, RttSummary rtt, FlowCursor cursor, DateTimeOffset now)
     {
         var h = rtt.Histogram;
         if (h is null)
@@ -152,7 +156,7 @@ public sealed class FlowMetrics
         {
             if (count == 0)
                 return;
-            series ??= Rtt.Get(labels, now);
+            series ??= Rtt.Get(key, now);
             series.Counts[HistogramSeries.BucketIndex(_rttBounds, seconds)] += count;
             observed += count;
             sum += seconds * count;

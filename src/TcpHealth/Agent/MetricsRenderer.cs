@@ -30,31 +30,35 @@ public sealed class MetricsRenderer(AgentState state) : IMetricsRenderer
     {
         var m = state.Metrics;
         var labels = TrafficLabels.Names;
+        string[] withProtocol = [.. labels, "protocol"];
         var bounds = m.RttBucketBounds;
 
-        var rtt = new MetricFamily("tcphealth_rtt_seconds", "Passive round-trip time of the path src -> dst -> src, from TCP timestamp echoes.", MetricType.Histogram, labels, bounds);
-        foreach (var (l, h) in m.Rtt.Entries)
-            rtt.AddHistogram(l.Values, h.Counts, h.Sum);
+        var rtt = new MetricFamily("tcphealth_rtt_seconds", "Passive round-trip time of the path src -> dst -> src: TCP timestamp echoes and ICMP echoes.", MetricType.Histogram, withProtocol, bounds);
+        foreach (var (k, h) in m.Rtt.Entries)
+            rtt.AddHistogram([.. k.Labels.Values, k.Protocol], h.Counts, h.Sum);
         var handshake = new MetricFamily("tcphealth_handshake_rtt_seconds", "Round-trip time of the TCP handshake, measured on src's side.", MetricType.Histogram, labels, bounds);
         foreach (var (l, h) in m.HandshakeRtt.Entries)
             handshake.AddHistogram(l.Values, h.Counts, h.Sum);
 
-        var bytes = new MetricFamily("tcphealth_bytes", "IP bytes sent from src to dst, headers of every segment included.", MetricType.Counter, labels);
-        var packets = new MetricFamily("tcphealth_packets", "Packets (wire segments) sent from src to dst.", MetricType.Counter, labels);
+        var bytes = new MetricFamily("tcphealth_bytes", "IP bytes sent from src to dst, headers of every segment included.", MetricType.Counter, withProtocol);
+        var packets = new MetricFamily("tcphealth_packets", "Packets (wire segments) sent from src to dst.", MetricType.Counter, withProtocol);
+        var crossZone = new MetricFamily("tcphealth_cross_zone_bytes", "IP bytes sent from src to dst in another availability zone (both zones known).", MetricType.Counter, withProtocol);
         var retrans = new MetricFamily("tcphealth_retransmitted_segments", "TCP segments src retransmitted to dst.", MetricType.Counter, labels);
         var resets = new MetricFamily("tcphealth_resets", "TCP resets src sent to dst.", MetricType.Counter, labels);
         var zeroWindow = new MetricFamily("tcphealth_zero_window", "Times src advertised a zero receive window to dst.", MetricType.Counter, labels);
-        var crossZone = new MetricFamily("tcphealth_cross_zone_bytes", "IP bytes sent from src to dst in another availability zone (both zones known).", MetricType.Counter, labels);
-        foreach (var (l, t) in m.Traffic.Entries)
+        foreach (var (k, t) in m.Traffic.Entries)
         {
-            var v = l.Values;
+            string[] v = [.. k.Labels.Values, k.Protocol];
             bytes.AddCounter(v, t.Bytes);
             packets.AddCounter(v, t.Packets);
-            retrans.AddCounter(v, t.RetransmittedSegments);
-            resets.AddCounter(v, t.Resets);
-            zeroWindow.AddCounter(v, t.ZeroWindows);
-            if (l.IsCrossZone)
+            if (k.Labels.IsCrossZone)
                 crossZone.AddCounter(v, t.CrossZoneBytes);
+            if (k.Protocol == TrafficKey.Tcp)
+            {
+                retrans.AddCounter(k.Labels.Values, t.RetransmittedSegments);
+                resets.AddCounter(k.Labels.Values, t.Resets);
+                zeroWindow.AddCounter(k.Labels.Values, t.ZeroWindows);
+            }
         }
 
         var connections = new MetricFamily("tcphealth_connections", "TCP connections src opened to dst, by how the handshake ended.", MetricType.Counter, [.. labels, "outcome"]);
@@ -90,6 +94,7 @@ public sealed class MetricsRenderer(AgentState state) : IMetricsRenderer
             parseErrors.AddCounter(["ipv6_ext"], c[DatapathCounter.ErrIpv6Ext]);
             parseErrors.AddCounter(["tcp"], c[DatapathCounter.ErrTcp]);
             parseErrors.AddCounter(["tcp_options"], c[DatapathCounter.ErrTcpOpts]);
+            parseErrors.AddCounter(["l4"], c[DatapathCounter.ErrL4]);
             seen.AddCounter([], c[DatapathCounter.Packets]);
             samples.AddCounter([], c[DatapathCounter.RttSamples]);
         }

@@ -78,28 +78,34 @@ internal sealed class DatapathHarness : IDisposable
     /// <summary>
     /// Asserts the key is <paramref name="frame"/>'s flow seen from the interface:
     /// src = the frame's sender when it went out through egress, its receiver when
-    /// it came in through ingress.
+    /// it came in through ingress. The proto is the frame's; the ports are the
+    /// frame's unless <paramref name="senderPorts"/> gives them (as the sender
+    /// would key them: UDP ports, an ICMP echo's identifier twice, 0/0 otherwise).
     /// </summary>
-    public static void AssertKey(FlowKey key, FrameBuilder frame, bool viaEgress, uint ifindex)
+    public static void AssertKey(FlowKey key, FrameBuilder frame, bool viaEgress, uint ifindex, (ushort Src, ushort Dst)? senderPorts = null)
     {
-        var (src, sport, dst, dport) = viaEgress
-            ? (frame.Source, frame.SourcePort, frame.Destination, frame.DestinationPort)
-            : (frame.Destination, frame.DestinationPort, frame.Source, frame.SourcePort);
-        var expected = FlowKey.Create(src, sport, dst, dport, ifindex);
+        var expected = KeyOf(frame, viaEgress, ifindex, senderPorts);
+        var (src, dst) = viaEgress ? (frame.Source, frame.Destination) : (frame.Destination, frame.Source);
         // ToString first: addresses, ports, ifindex and proto, readable when it fails.
         Assert.Equal(expected.ToString(), key.ToString());
         Assert.Equal(src, key.Source);
         Assert.Equal(dst, key.Destination);
         Assert.Equal(ifindex, key.IfIndex);
         Assert.Equal(src.AddressFamily == AddressFamily.InterNetworkV6 ? FlowFamily.IPv6 : FlowFamily.IPv4, key.Family);
-        // All 44 bytes: ports in host order, proto 6, padding and the zero tail of IPv4 addresses.
+        Assert.Equal(frame.ProtocolNumber, key.Proto);
+        // All 44 bytes: ports in host order, proto, padding and the zero tail of IPv4 addresses.
         Assert.Equal(expected, key);
     }
 
-    /// <summary>The key <paramref name="frame"/> maps to when it passes the given hook.</summary>
-    public static FlowKey KeyOf(FrameBuilder frame, bool viaEgress, uint ifindex) => viaEgress
-        ? FlowKey.Create(frame.Source, frame.SourcePort, frame.Destination, frame.DestinationPort, ifindex)
-        : FlowKey.Create(frame.Destination, frame.DestinationPort, frame.Source, frame.SourcePort, ifindex);
+    /// <summary>The key <paramref name="frame"/> maps to when it passes the given hook (ports as in <see cref="AssertKey"/>).</summary>
+    public static FlowKey KeyOf(FrameBuilder frame, bool viaEgress, uint ifindex, (ushort Src, ushort Dst)? senderPorts = null)
+    {
+        var (sport, dport) = senderPorts ?? (frame.SourcePort, frame.DestinationPort);
+        var proto = (ProtocolType)frame.ProtocolNumber;
+        return viaEgress
+            ? FlowKey.Create(frame.Source, sport, frame.Destination, dport, ifindex, proto)
+            : FlowKey.Create(frame.Destination, dport, frame.Source, sport, ifindex, proto);
+    }
 
     private static uint FindOtherIfIndex()
     {

@@ -78,7 +78,7 @@ public sealed record Ipv6Ext(byte Type, byte[] Bytes)
 /// <summary>
 /// Crafts Ethernet frames for BPF_PROG_TEST_RUN: any number of VLAN tags,
 /// IPv4 (options, fragments, lying lengths) or IPv6 (extension header chain),
-/// TCP (flags, options, data offset override) or a raw L4 payload, then
+/// TCP (flags, options, data offset override), UDP, ICMP/ICMPv6 or a raw L4 payload, then
 /// optional truncation or padding. Checksums are left zero (the datapath does
 /// not look at them). Every setter returns the builder.
 /// </summary>
@@ -117,6 +117,12 @@ public sealed class FrameBuilder
     private int _payload;
     private byte[]? _l4Raw;
 
+    // UDP / ICMP (built from the fields below instead of a TCP header)
+    private enum L4Kind { Tcp, Udp, Icmp }
+    private L4Kind _kind = L4Kind.Tcp;
+    private byte _icmpType, _icmpCode;
+    private ushort _icmpId, _icmpSeq;
+
     // whole frame
     private byte[]? _l3Raw;     // non-IP frames (ARP, LLDP...)
     private int? _truncate;
@@ -145,6 +151,41 @@ public sealed class FrameBuilder
 
     public static FrameBuilder Tcp6(ushort sport = 40000, ushort dport = 443) => Tcp("2001:db8::1", sport, "2001:db8::2", dport);
 
+    /// <summary>A UDP frame (protocol 17): 8-byte header with the ports and length 8 + payload.</summary>
+    public static FrameBuilder Udp(string src, ushort sport, string dst, ushort dport)
+    {
+        var b = Tcp(src, sport, dst, dport);
+        b._kind = L4Kind.Udp;
+        b._protocol = 17;
+        return b;
+    }
+
+    public static FrameBuilder Udp4(ushort sport = 40000, ushort dport = 53) => Udp("10.0.0.1", sport, "10.0.0.2", dport);
+
+    public static FrameBuilder Udp6(ushort sport = 40000, ushort dport = 53) => Udp("2001:db8::1", sport, "2001:db8::2", dport);
+
+    /// <summary>
+    /// An ICMP (IPv4, protocol 1) or ICMPv6 (protocol 58) message: type, code, zero checksum,
+    /// then identifier and sequence number (the echo layout) and the payload. The builder's
+    /// ports stay 0; <see cref="Protocol"/> may put it under another protocol number.
+    /// </summary>
+    public static FrameBuilder Icmp(string src, string dst, byte type, ushort id = 0, ushort seq = 0)
+    {
+        var b = Tcp(src, 0, dst, 0);
+        b._kind = L4Kind.Icmp;
+        b._protocol = (byte)(b._v6 ? 58 : 1);
+        b._icmpType = type;
+        b._icmpId = id;
+        b._icmpSeq = seq;
+        return b;
+    }
+
+    public const byte IcmpEchoReply = 0, IcmpEchoRequest = 8, Icmp6EchoRequest = 128, Icmp6EchoReply = 129;
+
+    public static FrameBuilder Icmp4(byte type = IcmpEchoRequest, ushort id = 0x1234, ushort seq = 7) => Icmp("10.0.0.1", "10.0.0.2", type, id, seq);
+
+    public static FrameBuilder Icmp6(byte type = Icmp6EchoRequest, ushort id = 0x1234, ushort seq = 7) => Icmp("2001:db8::1", "2001:db8::2", type, id, seq);
+
     /// <summary>The same builder settings with addresses and ports swapped (the peer's packet).</summary>
     public FrameBuilder Reply()
     {
@@ -160,6 +201,8 @@ public sealed class FrameBuilder
     public IPAddress Destination => _dst;
     public ushort SourcePort => _sport;
     public ushort DestinationPort => _dport;
+    /// <summary>The L4 protocol number (IPv4 protocol / last IPv6 next header).</summary>
+    public byte ProtocolNumber => _protocol;
 
     // ---- L2 ----
     public FrameBuilder Vlan(ushort vid = 100, ushort tpid = Dot1Q) { _vlans.Add((tpid, vid)); return this; }
@@ -195,6 +238,12 @@ public sealed class FrameBuilder
     /// <summary>Replaces the TCP header with raw L4 bytes (UDP, ICMP, ESP...).</summary>
     public FrameBuilder L4Raw(byte protocol, byte[] bytes) { _protocol = protocol; _l4Raw = bytes; return this; }
 
+    // ---- ICMP ----
+    public FrameBuilder IcmpType(byte t) { _icmpType = t; return this; }
+    public FrameBuilder IcmpCode(byte c) { _icmpCode = c; return this; }
+    public FrameBuilder IcmpId(ushort id) { _icmpId = id; return this; }
+    public FrameBuilder IcmpSeq(ushort seq) { _icmpSeq = seq; return this; }
+
     // ---- frame ----
     public FrameBuilder TruncateTo(int bytes) { _truncate = bytes; return this; }
     /// <summary>Ethernet padding: zero bytes appended up to <paramref name="bytes"/> (not counted in IP lengths).</summary>
@@ -212,9 +261,11 @@ public sealed class FrameBuilder
 
     public int L2Length => 14 + 4 * _vlans.Count;
     public int IpHeaderLength => _v6 ? 40 + _exts.Sum(e => e.Bytes.Length) : 20 + Pad4(_ipOptions.Length);
-    public int TcpHeaderLength => _l4Raw?.Length ?? 20 + Pad4(_tcpOptions.Length);
+    public int TcpHeaderLength => L4HeaderLength;
+    /// <summary>The L4 header: raw bytes as given, 8 for UDP/ICMP, 20 + options for TCP.</summary>
+    public int L4HeaderLength => _l4Raw?.Length ?? (_kind == L4Kind.Tcp ? 20 + Pad4(_tcpOptions.Length) : 8);
     /// <summary>IP bytes as the header states them (IPv4 total length; IPv6 40 + payload length).</summary>
-    public int IpLengthOnWire => IpHeaderLength + TcpHeaderLength + (_l4Raw is null ? _payload : 0);
+    public int IpLengthOnWire => IpHeaderLength + L4HeaderLength + (_l4Raw is null ? _payload : 0);
 
     public byte[] Build()
     {
@@ -234,7 +285,12 @@ public sealed class FrameBuilder
         }
         else
         {
-            byte[] l4 = _l4Raw ?? BuildTcp();
+            byte[] l4 = _l4Raw ?? _kind switch
+            {
+                L4Kind.Udp => BuildUdp(),
+                L4Kind.Icmp => BuildIcmp(),
+                _ => BuildTcp(),
+            };
             f.AddRange(_v6 ? BuildIpv6(l4.Length) : BuildIpv4(l4.Length));
             f.AddRange(l4);
         }
@@ -297,6 +353,29 @@ public sealed class FrameBuilder
         for (int i = 20 + optLen; i < t.Length; i++)
             t[i] = 0xAB;
         return t;
+    }
+
+    private byte[] BuildUdp()
+    {
+        var u = new byte[8 + _payload];
+        BinaryPrimitives.WriteUInt16BigEndian(u.AsSpan(0), _sport);
+        BinaryPrimitives.WriteUInt16BigEndian(u.AsSpan(2), _dport);
+        BinaryPrimitives.WriteUInt16BigEndian(u.AsSpan(4), (ushort)u.Length);
+        for (int i = 8; i < u.Length; i++)
+            u[i] = 0xCD;
+        return u;
+    }
+
+    private byte[] BuildIcmp()
+    {
+        var m = new byte[8 + _payload];
+        m[0] = _icmpType;
+        m[1] = _icmpCode;
+        BinaryPrimitives.WriteUInt16BigEndian(m.AsSpan(4), _icmpId);
+        BinaryPrimitives.WriteUInt16BigEndian(m.AsSpan(6), _icmpSeq);
+        for (int i = 8; i < m.Length; i++)
+            m[i] = 0xEF;
+        return m;
     }
 
     private static int Pad4(int n) => (n + 3) & ~3;

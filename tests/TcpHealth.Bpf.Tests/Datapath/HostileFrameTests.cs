@@ -16,7 +16,12 @@ public enum TsUse
 /// <summary>
 /// One hostile or unusual frame and what the datapath must make of it: either
 /// rejected with exactly one <see cref="Rejected"/> count and no flow, or
-/// accounted to exactly one flow with the frame's ports and IP length.
+/// accounted to exactly one flow with the frame's protocol, ports and IP length.
+/// Non-TCP frames give <see cref="Ports"/> as their sender would key them (UDP
+/// ports, an ICMP echo's identifier in both, 0/0 for anything else); an ICMP
+/// echo request gives <see cref="EchoRequestSeq"/>, the pending entry it must
+/// leave when it goes out through egress. <see cref="GsoSegs"/> is passed as
+/// the skb's gso_segs.
 /// </summary>
 public sealed record CorpusCase(
     FrameBuilder Frame,
@@ -26,7 +31,10 @@ public sealed record CorpusCase(
     uint TsEcr = 0,
     uint Resets = 0,
     uint ZeroWindows = 0,
-    int? Bytes = null);
+    int? Bytes = null,
+    (ushort Src, ushort Dst)? Ports = null,
+    ushort? EchoRequestSeq = null,
+    uint GsoSegs = 0);
 
 /// <summary>
 /// A corpus of malformed and edge-case frames, each through both programs on a
@@ -53,6 +61,17 @@ public sealed class HostileFrameTests
     private static CorpusCase Reject(FrameBuilder f, DatapathCounter why) => new(f, Rejected: why);
 
     private static CorpusCase Accept(FrameBuilder f) => new(f);
+
+    /// <summary>An accepted non-TCP packet keyed with these ports (sender's view).</summary>
+    private static CorpusCase NonTcp(FrameBuilder f, ushort sport = 0, ushort dport = 0) => new(f, Ports: (sport, dport));
+
+    /// <summary>An accepted ICMP/ICMPv6 echo request: identifier in both ports, timed under its sequence at egress.</summary>
+    private static CorpusCase EchoRequest(FrameBuilder f, ushort id, ushort seq) => new(f, Ports: (id, id), EchoRequestSeq: seq);
+
+    /// <summary>An accepted ICMP/ICMPv6 echo reply: identifier in both ports, never pending.</summary>
+    private static CorpusCase EchoReply(FrameBuilder f, ushort id) => new(f, Ports: (id, id));
+
+    private static readonly byte[] Gre = [0, 0, 0x08, 0x00, 0x45, 0, 0, 20]; // GRE v0 carrying IPv4 (inner header cut)
 
     private static CorpusCase OptsIgnored(FrameBuilder f) => new(f, Ts: TsUse.Ignored);
 
@@ -97,9 +116,29 @@ public sealed class HostileFrameTests
         ["ipv4-df-set"] = Accept(FrameBuilder.Tcp4(12348, 80).DontFragment().Payload(100)),
         ["ipv4-tot-len-0-counts-skb"] = Accept(FrameBuilder.Tcp4(12349, 80).Payload(10).IpLength(0)),
         ["ipv4-eth-padding"] = Accept(FrameBuilder.Tcp4(12350, 80).PadTo(60)),
-        ["ipv4-udp"] = Reject(FrameBuilder.Tcp4().L4Raw(17, Udp), DatapathCounter.NonTcp),
-        ["ipv4-icmp"] = Reject(FrameBuilder.Tcp4().L4Raw(1, Icmp), DatapathCounter.NonTcp),
+        // Non-TCP: accounted to flows (UDP by ports, ICMP echoes by identifier, anything else with ports 0).
+        ["ipv4-udp"] = NonTcp(FrameBuilder.Tcp4().L4Raw(17, Udp), 40000, 53),
+        ["ipv4-icmp"] = EchoRequest(FrameBuilder.Tcp4().L4Raw(1, Icmp), id: 1, seq: 1),
         ["ipv4-udp-non-first-fragment"] = Reject(FrameBuilder.Tcp4().L4Raw(17, Udp).Fragment(10, false), DatapathCounter.Fragments),
+        ["ipv4-icmp-non-first-fragment"] = Reject(FrameBuilder.Icmp4().Payload(100).Fragment(10, false), DatapathCounter.Fragments),
+        ["ipv4-udp-first-fragment-mf"] = NonTcp(FrameBuilder.Udp4(5353, 5353).Payload(100).Fragment(0, moreFragments: true), 5353, 5353),
+        ["ipv4-udp-cut-at-4"] = Reject(FrameBuilder.Udp4().Payload(20).TruncateTo(14 + 20 + 4), DatapathCounter.ErrL4),
+        ["ipv4-udp-cut-at-7"] = Reject(FrameBuilder.Udp4().TruncateTo(14 + 20 + 7), DatapathCounter.ErrL4),
+        ["ipv4-udp-header-only"] = NonTcp(FrameBuilder.Udp4(40000, 9), 40000, 9),
+        ["ipv4-udp-tot-len-covers-ip-not-udp"] = Reject(FrameBuilder.Udp4().Payload(10).IpLength(20 + 4), DatapathCounter.ErrIp),
+        ["ipv4-udp-eth-padding"] = NonTcp(FrameBuilder.Udp4(40000, 53).Payload(2).PadTo(60), 40000, 53),
+        ["ipv4-udp-gso-3"] = new(FrameBuilder.Udp4(40000, 4433).Payload(3 * 500), Ports: (40000, 4433), GsoSegs: 3,
+            Bytes: 20 + 8 + 3 * 500 + 2 * (20 + 8)),
+        ["ipv4-icmp-cut-at-4"] = Reject(FrameBuilder.Icmp4().Payload(56).TruncateTo(14 + 20 + 4), DatapathCounter.ErrL4),
+        ["ipv4-icmp-echo-request"] = EchoRequest(FrameBuilder.Icmp4(FrameBuilder.IcmpEchoRequest, 0x1234, 7).Payload(56), 0x1234, 7),
+        ["ipv4-icmp-echo-reply"] = EchoReply(FrameBuilder.Icmp4(FrameBuilder.IcmpEchoReply, 0x1234, 7).Payload(56), 0x1234),
+        ["ipv4-icmp-dest-unreachable"] = NonTcp(FrameBuilder.Icmp4(3, 0x1234, 7).IcmpCode(3).Payload(28)),
+        ["ipv4-icmp-type-128-not-echo"] = NonTcp(FrameBuilder.Icmp4(FrameBuilder.Icmp6EchoRequest, 0x1234, 7)),
+        ["ipv4-icmp-type-129-not-echo"] = NonTcp(FrameBuilder.Icmp4(FrameBuilder.Icmp6EchoReply, 0x1234, 7)),
+        ["ipv4-gre"] = NonTcp(FrameBuilder.Tcp4().L4Raw(47, Gre)),
+        ["ipv4-esp"] = NonTcp(FrameBuilder.Tcp4().L4Raw(50, Esp)),
+        ["ipv4-esp-shorter-than-8"] = NonTcp(FrameBuilder.Tcp4().L4Raw(50, [0, 0, 1, 0])),
+        ["ipv4-proto-255-no-payload"] = NonTcp(FrameBuilder.Tcp4().L4Raw(255, [])),
 
         // ---- IPv6 ----
         ["ipv6-54B-no-l4"] = Reject(FrameBuilder.Tcp6().TruncateTo(54), DatapathCounter.ErrTcp),
@@ -124,11 +163,27 @@ public sealed class HostileFrameTests
         ["ipv6-fragment-header-cut"] = Reject(FrameBuilder.Tcp6().Ext(Ipv6Ext.Fragment(0, false)).TruncateTo(58), DatapathCounter.ErrIpv6Ext),
         ["ipv6-payload-len-below-ext-chain"] = Reject(FrameBuilder.Tcp6().Ext(Ipv6Ext.HopByHop(1)).IpLength(8), DatapathCounter.ErrIpv6Ext),
         ["ipv6-payload-len-covers-chain-not-tcp"] = Reject(FrameBuilder.Tcp6().Ext(Ipv6Ext.HopByHop()).IpLength(8 + 10), DatapathCounter.ErrIp),
-        ["ipv6-esp"] = Reject(FrameBuilder.Tcp6().L4Raw(50, Esp), DatapathCounter.NonTcp),
-        ["ipv6-dstopts-then-esp"] = Reject(FrameBuilder.Tcp6().Ext(Ipv6Ext.DestOpts()).L4Raw(50, Esp), DatapathCounter.NonTcp),
-        ["ipv6-no-next-header"] = Reject(FrameBuilder.Tcp6().L4Raw(59, []), DatapathCounter.NonTcp),
-        ["ipv6-udp"] = Reject(FrameBuilder.Tcp6().L4Raw(17, Udp), DatapathCounter.NonTcp),
-        ["ipv6-icmpv6"] = Reject(FrameBuilder.Tcp6().L4Raw(58, Icmp), DatapathCounter.NonTcp),
+        ["ipv6-esp"] = NonTcp(FrameBuilder.Tcp6().L4Raw(50, Esp)),
+        ["ipv6-dstopts-then-esp"] = NonTcp(FrameBuilder.Tcp6().Ext(Ipv6Ext.DestOpts()).L4Raw(50, Esp)),
+        ["ipv6-no-next-header"] = NonTcp(FrameBuilder.Tcp6().L4Raw(59, [])),
+        ["ipv6-udp"] = NonTcp(FrameBuilder.Tcp6().L4Raw(17, Udp), 40000, 53),
+        // ICMPv4 type 8 bytes under next header 58: not an echo in ICMPv6.
+        ["ipv6-icmpv6"] = NonTcp(FrameBuilder.Tcp6().L4Raw(58, Icmp)),
+        ["ipv6-gre"] = NonTcp(FrameBuilder.Tcp6().L4Raw(47, Gre)),
+        ["ipv6-udp-cut-at-4"] = Reject(FrameBuilder.Udp6().Payload(20).TruncateTo(14 + 40 + 4), DatapathCounter.ErrL4),
+        ["ipv6-hbh-then-udp-cut-at-4"] = Reject(FrameBuilder.Udp6().Ext(Ipv6Ext.HopByHop()).TruncateTo(14 + 40 + 8 + 4), DatapathCounter.ErrL4),
+        ["ipv6-udp-payload-len-covers-chain-not-udp"] = Reject(FrameBuilder.Udp6().Ext(Ipv6Ext.HopByHop()).Payload(10).IpLength(8 + 4), DatapathCounter.ErrIp),
+        ["ipv6-udp-via-ext-chain"] = NonTcp(FrameBuilder.Udp6(546, 547).Ext(Ipv6Ext.HopByHop(), Ipv6Ext.DestOpts()).Payload(30), 546, 547),
+        ["ipv6-udp-first-fragment"] = NonTcp(FrameBuilder.Udp6(40000, 4789).Ext(Ipv6Ext.Fragment(0, more: true)).Payload(100), 40000, 4789),
+        ["ipv6-udp-non-first-fragment"] = Reject(FrameBuilder.Udp6().Ext(Ipv6Ext.Fragment(100, more: false)).Payload(20), DatapathCounter.Fragments),
+        ["ipv6-icmpv6-cut-at-6"] = Reject(FrameBuilder.Icmp6().Payload(56).TruncateTo(14 + 40 + 6), DatapathCounter.ErrL4),
+        ["ipv6-icmpv6-echo-request"] = EchoRequest(FrameBuilder.Icmp6(FrameBuilder.Icmp6EchoRequest, 0xBEEF, 3).Payload(56), 0xBEEF, 3),
+        ["ipv6-icmpv6-echo-reply"] = EchoReply(FrameBuilder.Icmp6(FrameBuilder.Icmp6EchoReply, 0xBEEF, 3).Payload(56), 0xBEEF),
+        ["ipv6-icmpv6-type-8-not-echo"] = NonTcp(FrameBuilder.Icmp6(FrameBuilder.IcmpEchoRequest, 0x1234, 7)),
+        ["ipv6-icmpv6-type-0-not-echo"] = NonTcp(FrameBuilder.Icmp6(FrameBuilder.IcmpEchoReply, 0x1234, 7)),
+        ["ipv6-icmpv6-neighbour-solicitation"] = NonTcp(FrameBuilder.Icmp6(135).Payload(16)),
+        // An ICMPv4 echo request under IPv6 next header 1: ICMP proto, but not an echo in IPv6.
+        ["ipv6-nh-1-icmpv4-echo-not-echo"] = NonTcp(FrameBuilder.Icmp6(FrameBuilder.IcmpEchoRequest, 0x1234, 7).Protocol(1).Payload(8)),
 
         // ---- TCP header ----
         ["tcp-doff-0"] = Reject(FrameBuilder.Tcp4().DataOffset(0), DatapathCounter.ErrTcp),
@@ -190,11 +245,16 @@ public sealed class HostileFrameTests
         foreach (var why in new[]
                  {
                      DatapathCounter.ErrL2, DatapathCounter.ErrIp, DatapathCounter.ErrIpv6Ext, DatapathCounter.ErrTcp,
-                     DatapathCounter.Fragments, DatapathCounter.NonTcp, DatapathCounter.NonIp,
+                     DatapathCounter.Fragments, DatapathCounter.NonIp, DatapathCounter.ErrL4,
                  })
         {
             Assert.Contains(Cases.Values, c => c.Rejected == why);
         }
+
+        // Non-TCP IP packets are accounted, never rejected.
+        Assert.DoesNotContain(Cases.Values, c => c.Rejected == DatapathCounter.NonTcp);
+        Assert.Contains(Cases.Values, c => c.Rejected is null && c.Frame.ProtocolNumber == 17);
+        Assert.Contains(Cases.Values, c => c.Rejected is null && c.EchoRequestSeq is not null);
 
         Assert.Contains(Cases.Values, c => c.Ts == TsUse.Ignored);
         Assert.Contains(Cases.Values, c => c.Ts == TsUse.Used);
@@ -210,7 +270,7 @@ public sealed class HostileFrameTests
         const uint IfIndex = 1;
 
         using var dp = new DatapathHarness();
-        DatapathHarness.Run(viaEgress ? dp.EgressProgram : dp.IngressProgram, frame, IfIndex);
+        DatapathHarness.Run(viaEgress ? dp.EgressProgram : dp.IngressProgram, frame, IfIndex, c.GsoSegs);
 
         var expected = new ulong[dp.Counters().Length];
         expected[(int)DatapathCounter.Packets] = 1;
@@ -225,7 +285,9 @@ public sealed class HostileFrameTests
             return;
         }
 
-        expected[(int)DatapathCounter.TcpPackets] = 1;
+        var tcp = c.Frame.ProtocolNumber == 6;
+        Assert.True(tcp || c.Ports is not null, "a non-TCP case must state its key's ports");
+        expected[(int)(tcp ? DatapathCounter.TcpPackets : DatapathCounter.NonTcp)] = 1;
         if (c.Ts == TsUse.Ignored)
         {
             expected[(int)DatapathCounter.ErrTcpOpts] = 1;
@@ -234,12 +296,12 @@ public sealed class HostileFrameTests
         Assert.Equal(expected, dp.Counters());
 
         var (key, flow) = dp.SingleFlow();
-        DatapathHarness.AssertKey(key, c.Frame, viaEgress, IfIndex);
+        DatapathHarness.AssertKey(key, c.Frame, viaEgress, IfIndex, c.Ports);
         var d = viaEgress ? flow.Tx : flow.Rx;
         Assert.Equal(default(DirStats), viaEgress ? flow.Rx : flow.Tx);
         Assert.Equal((ulong)(c.Bytes ?? c.Frame.IpLengthOnWire), d.Bytes);
         Assert.Equal(1UL, d.Packets);
-        Assert.Equal(1UL, d.Segments);
+        Assert.Equal((ulong)Math.Max(c.GsoSegs, 1), d.Segments);
         Assert.Equal(0UL, d.RetransSegs);
         Assert.Equal(c.Resets, d.Resets);
         Assert.Equal(c.ZeroWindows, d.ZeroWindows);
@@ -247,6 +309,26 @@ public sealed class HostileFrameTests
         Assert.Empty(dp.Hists());
 
         var pending = dp.Pending();
+        if (!tcp)
+        {
+            Assert.Equal(default(DirStats), d with { Bytes = 0, Packets = 0, Segments = 0 });
+            Assert.Equal(ConnState.Unknown, flow.ConnState);
+            if (viaEgress && c.EchoRequestSeq is { } seq)
+            {
+                // An echo request leaving is timestamped under its sequence number.
+                var p = Assert.Single(pending);
+                Assert.Equal(key, p.Key.Flow);
+                Assert.Equal(seq, p.Key.TsVal);
+                Assert.NotEqual(0UL, p.Value);
+            }
+            else
+            {
+                Assert.Empty(pending);
+            }
+
+            return;
+        }
+
         if (c.Ts != TsUse.Used)
         {
             Assert.False(d.Flags.HasFlag(DirFlags.TsValid), $"no timestamp may be used; flags {d.Flags}, last_ts {d.LastTs}");

@@ -402,4 +402,198 @@ public sealed class KernelDatapathTests : IDisposable
 
         Assert.Equal((ulong)(frames.Length * 4), _dp.Counter(DatapathCounter.Packets));
     }
+
+    public static TheoryData<string> IcmpFamilies => ["icmp", "icmpv6"];
+
+    /// <summary>An echo request from 10.0.0.1 (2001:db8::1) and the matching reply's type.</summary>
+    private static (FrameBuilder Request, byte ReplyType) Echo(string family, ushort id = 0x1234, ushort seq = 7) => family switch
+    {
+        "icmp" => (FrameBuilder.Icmp4(FrameBuilder.IcmpEchoRequest, id, seq).Payload(56), FrameBuilder.IcmpEchoReply),
+        "icmpv6" => (FrameBuilder.Icmp6(FrameBuilder.Icmp6EchoRequest, id, seq).Payload(56), FrameBuilder.Icmp6EchoReply),
+        _ => throw new ArgumentOutOfRangeException(nameof(family)),
+    };
+
+    [Theory]
+    [MemberData(nameof(IcmpFamilies))]
+    public void Icmp_echo_request_out_and_reply_in_is_one_flow_and_one_rtt_sample(string family)
+    {
+        var ifindex = DatapathHarness.OtherIfIndex;
+        var (req, replyType) = Echo(family);
+        _dp.Egress(req, ifindex);
+
+        var (key, flow) = _dp.SingleFlow();
+        DatapathHarness.AssertKey(key, req, viaEgress: true, ifindex, (0x1234, 0x1234));
+        Assert.Equal(family == "icmp" ? 1 : 58, key.Proto);
+        Assert.Equal((ulong)req.IpLengthOnWire, flow.Tx.Bytes);
+        Assert.Equal(1UL, flow.Tx.Packets);
+        var pending = Assert.Single(_dp.Pending());
+        Assert.Equal(key, pending.Key.Flow);
+        Assert.Equal(7u, pending.Key.TsVal);
+        Assert.NotEqual(0UL, pending.Value);
+
+        Thread.Sleep(1);
+        var reply = req.Reply().IcmpType(replyType).Payload(56);
+        _dp.Ingress(reply, ifindex);
+
+        var (key2, flow2) = _dp.SingleFlow();
+        Assert.Equal(key, key2);
+        Assert.Equal(0x1234, key2.SrcPort);
+        Assert.Equal(0x1234, key2.DstPort);
+        Assert.Equal((ulong)reply.IpLengthOnWire, flow2.Rx.Bytes);
+        Assert.Equal(1UL, flow2.Rx.Packets);
+        Assert.Equal(1UL, flow2.Rx.Segments);
+        Assert.Equal(1UL, flow2.RttCount);
+        Assert.True(flow2.RttMinNs >= 1_000_000, $"rtt {flow2.RttMinNs} ns after a 1 ms sleep");
+        Assert.Equal(flow2.RttMinNs, flow2.RttMaxNs);
+        Assert.Equal(flow2.RttMinNs, flow2.RttSumNs);
+        Assert.Empty(_dp.Pending());
+        var (histKey, hist) = Assert.Single(_dp.Hists());
+        Assert.Equal(key, histKey);
+        Assert.Equal(1L, DatapathHarness.HistSamples(hist));
+
+        var c = _dp.Counters();
+        Assert.Equal(2UL, c[(int)DatapathCounter.Packets]);
+        Assert.Equal(2UL, c[(int)DatapathCounter.NonTcp]);
+        Assert.Equal(1UL, c[(int)DatapathCounter.RttSamples]);
+        Assert.Equal(0UL, c[(int)DatapathCounter.TcpPackets]);
+        Assert.Equal(5UL, c.Aggregate(0UL, (a, v) => a + v));
+
+        // A duplicate reply finds nothing pending: still one sample.
+        _dp.Ingress(reply, ifindex);
+        Assert.Equal(1UL, _dp.SingleFlow().Flow.RttCount);
+        Assert.Equal(1UL, _dp.Counter(DatapathCounter.RttSamples));
+    }
+
+    [Theory]
+    [MemberData(nameof(IcmpFamilies))]
+    public void Icmp_echo_reply_with_another_sequence_is_no_sample(string family)
+    {
+        var (req, replyType) = Echo(family);
+        _dp.Egress(req);
+        _dp.Ingress(req.Reply().IcmpType(replyType).IcmpSeq(8));
+
+        var flow = _dp.SingleFlow().Flow;
+        Assert.Equal(1UL, flow.Rx.Packets);
+        Assert.Equal(0UL, flow.RttCount);
+        Assert.Equal(0UL, _dp.Counter(DatapathCounter.RttSamples));
+        Assert.Equal(7u, Assert.Single(_dp.Pending()).Key.TsVal);
+        Assert.Empty(_dp.Hists());
+    }
+
+    [Theory]
+    [MemberData(nameof(IcmpFamilies))]
+    public void Icmp_echo_reply_with_another_identifier_is_another_flow_and_no_sample(string family)
+    {
+        var (req, replyType) = Echo(family);
+        _dp.Egress(req);
+        _dp.Ingress(req.Reply().IcmpType(replyType).IcmpId(0x4321));
+
+        var flows = _dp.Flows();
+        Assert.Equal(2, flows.Count);
+        Assert.Equal(new ushort[] { 0x1234, 0x4321 }, flows.Select(f => f.Key.SrcPort).Order());
+        Assert.All(flows, f => Assert.Equal(f.Key.SrcPort, f.Key.DstPort));
+        Assert.Equal(0UL, _dp.Counter(DatapathCounter.RttSamples));
+        Assert.Single(_dp.Pending());
+    }
+
+    [Theory]
+    [MemberData(nameof(IcmpFamilies))]
+    public void Icmp_echo_we_answer_is_not_timed(string family)
+    {
+        // The peer pings us: its request arrives at ingress, our reply leaves at egress.
+        var (req, replyType) = Echo(family);
+        _dp.Ingress(req);
+        Assert.Empty(_dp.Pending());
+
+        Thread.Sleep(1);
+        var reply = req.Reply().IcmpType(replyType);
+        _dp.Egress(reply);
+
+        var (key, flow) = _dp.SingleFlow();
+        DatapathHarness.AssertKey(key, reply, viaEgress: true, 1, (0x1234, 0x1234));
+        Assert.Equal(1UL, flow.Rx.Packets);
+        Assert.Equal(1UL, flow.Tx.Packets);
+        Assert.Equal(0UL, flow.RttCount);
+        Assert.Equal(0UL, _dp.Counter(DatapathCounter.RttSamples));
+        Assert.Equal(2UL, _dp.Counter(DatapathCounter.NonTcp));
+        Assert.Empty(_dp.Pending());
+        Assert.Empty(_dp.Hists());
+    }
+
+    [Theory]
+    [MemberData(nameof(IcmpFamilies))]
+    public void Repeated_echo_request_keeps_the_first_send_time(string family)
+    {
+        var (req, _) = Echo(family);
+        _dp.Egress(req);
+        var first = Assert.Single(_dp.Pending());
+        _dp.Egress(req);
+        var again = Assert.Single(_dp.Pending());
+        Assert.Equal(first.Value, again.Value);
+        Assert.Equal(0UL, _dp.Counter(DatapathCounter.TsNotStored));
+
+        _dp.Egress(req.IcmpSeq(8));
+        Assert.Equal(new[] { 7u, 8u }, _dp.Pending().Select(p => p.Key.TsVal).Order());
+        Assert.Equal(3UL, _dp.SingleFlow().Flow.Tx.Packets);
+    }
+
+    [Theory]
+    [InlineData("ipv4")]
+    [InlineData("ipv6")]
+    public void Udp_egress_then_reverse_ingress_is_one_flow_in_both_directions(string family)
+    {
+        var ifindex = DatapathHarness.OtherIfIndex;
+        var tx = (family == "ipv4" ? FrameBuilder.Udp4(40000, 53) : FrameBuilder.Udp6(40000, 53)).Payload(30);
+        _dp.Egress(tx, ifindex);
+
+        var (key, flow) = _dp.SingleFlow();
+        DatapathHarness.AssertKey(key, tx, viaEgress: true, ifindex);
+        Assert.Equal(17, key.Proto);
+        Assert.Equal((ulong)tx.IpLengthOnWire, flow.Tx.Bytes);
+        Assert.Equal(default(DirStats), flow.Rx);
+
+        var rx = tx.Reply().Payload(200);
+        _dp.Ingress(rx, ifindex);
+
+        var (key2, flow2) = _dp.SingleFlow();
+        Assert.Equal(key, key2);
+        Assert.Equal((ulong)tx.IpLengthOnWire, flow2.Tx.Bytes);
+        Assert.Equal((ulong)rx.IpLengthOnWire, flow2.Rx.Bytes);
+        Assert.Equal(1UL, flow2.Tx.Packets);
+        Assert.Equal(1UL, flow2.Rx.Packets);
+        Assert.Equal(1UL, flow2.Rx.Segments);
+        Assert.Equal(0UL, flow2.RttCount);
+        Assert.Equal(ConnState.Unknown, flow2.ConnState);
+        Assert.Empty(_dp.Pending());
+
+        var c = _dp.Counters();
+        Assert.Equal(2UL, c[(int)DatapathCounter.Packets]);
+        Assert.Equal(2UL, c[(int)DatapathCounter.NonTcp]);
+        Assert.Equal(4UL, c.Aggregate(0UL, (a, v) => a + v));
+    }
+
+    [Fact]
+    public void Udp_gso_skb_counts_every_segment_and_its_headers()
+    {
+        var tx = FrameBuilder.Udp6(40000, 443).Payload(3 * 1000);
+        _dp.Egress(tx, gsoSegs: 3);
+
+        var flow = _dp.SingleFlow().Flow;
+        Assert.Equal(3UL, flow.Tx.Segments);
+        Assert.Equal(1UL, flow.Tx.Packets);
+        Assert.Equal((ulong)(tx.IpLengthOnWire + 2 * (40 + 8)), flow.Tx.Bytes);
+    }
+
+    [Fact]
+    public void Tcp_and_udp_with_the_same_ports_are_two_flows()
+    {
+        _dp.Egress(FrameBuilder.Tcp4(40000, 53).Payload(10));
+        _dp.Egress(FrameBuilder.Udp4(40000, 53).Payload(10));
+
+        var flows = _dp.Flows();
+        Assert.Equal(2, flows.Count);
+        Assert.Equal(new byte[] { 6, 17 }, flows.Select(f => f.Key.Proto).Order());
+        Assert.Equal(1UL, _dp.Counter(DatapathCounter.TcpPackets));
+        Assert.Equal(1UL, _dp.Counter(DatapathCounter.NonTcp));
+    }
 }

@@ -39,7 +39,7 @@ public class FlowMetricsTests
     {
         var s = Resolve(IPAddress.Parse(src));
         var d = Resolve(IPAddress.Parse(dst));
-        return m.Traffic.Entries.Single(kv => kv.Key == new TrafficLabels(s.Namespace, s.Workload, s.Zone, d.Namespace, d.Workload, d.Zone)).Value;
+        return m.Traffic.Entries.Single(kv => kv.Key == new TrafficKey(new TrafficLabels(s.Namespace, s.Workload, s.Zone, d.Namespace, d.Workload, d.Zone), "tcp")).Value;
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public class FlowMetricsTests
         m.Observe(Snap(Flow("10.0.1.1:1000", "10.0.9.5:80", Dir(100), Dir(700))), T0);
 
         Assert.Equal(100ul, Series(m, "10.0.1.1", "10.0.9.5").Bytes);
-        Assert.DoesNotContain(m.Traffic.Entries, kv => kv.Key.SrcWorkload == "w5");
+        Assert.DoesNotContain(m.Traffic.Entries, kv => kv.Key.Labels.SrcWorkload == "w5");
     }
 
     [Fact]
@@ -107,7 +107,7 @@ public class FlowMetricsTests
 
         Assert.Equal(3, m.Traffic.Count);
         Assert.Equal(2ul, m.Traffic.Overflowed);
-        Assert.Equal(12ul, m.Traffic.Entries.Single(kv => kv.Key == TrafficLabels.Overflow).Value.Bytes);
+        Assert.Equal(12ul, m.Traffic.Entries.Single(kv => kv.Key == new TrafficKey(TrafficLabels.Overflow, "tcp")).Value.Bytes);
     }
 
     [Fact]
@@ -161,6 +161,22 @@ public class FlowMetricsTests
         Assert.Equal(1ul, conn.Value.Value);
         var hs = Assert.Single(m.HandshakeRtt.Entries).Value;
         Assert.Equal(1ul, hs.Counts[HistogramSeries.BucketIndex(Bounds, 0.003)]);
+    }
+
+    [Fact]
+    public void Protocols_get_their_own_series_and_overflow_keeps_the_protocol()
+    {
+        var m = Metrics(budget: 1);
+        var udp = Flow("10.0.1.1:53000", "10.0.1.2:53", Dir(100), None) with { Protocol = 17 };
+        var icmp = Flow("10.0.1.1:7", "10.0.1.2:7", Dir(84), None) with { Protocol = 58 };
+        var tcp = Flow("10.0.1.1:1", "10.0.1.2:80", Dir(40), None);
+        m.Observe(Snap(udp, icmp, tcp), T0);
+
+        Assert.Equal(100ul, m.Traffic.Entries.Single(kv => kv.Key.Protocol == "udp").Value.Bytes);
+        var folded = m.Traffic.Entries.Where(kv => kv.Key.Labels == TrafficLabels.Overflow).Select(kv => kv.Key.Protocol).Order().ToArray();
+        Assert.Equal(["icmp", "tcp"], folded); // budget 1: the second and third label sets fold, each under its protocol
+        Assert.Equal(2ul, m.Traffic.Overflowed);
+        Assert.Equal("other", TrafficKey.ProtocolLabel(47));
     }
 
     [Fact]

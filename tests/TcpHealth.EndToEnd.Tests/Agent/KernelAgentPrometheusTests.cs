@@ -66,13 +66,27 @@ public sealed class KernelAgentPrometheusTests
         var toV6 = TcpTraffic.Transfer(lab, TestLab.AddressB6, 5203, 1_000_000, bytesPerSecond: 4_000_000);
         long retransTruth = Nstat.Get(lab.A, "TcpRetransSegs") - retransBefore;
 
+        // UDP crosses zones too: 300 datagrams of 1000 bytes to zone-c, each 28 header bytes more on the wire.
+        const int datagrams = 300, payload = 1000;
+        using (var udp = lab.A.RunIn(() => new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp)))
+        {
+            var target = new IPEndPoint(IPAddress.Parse("10.231.0.3"), 6000);
+            for (int i = 0; i < datagrams; i++)
+            {
+                udp.SendTo(new byte[payload], target);
+                Thread.Sleep(1); // paced: the delay line's queue must not overflow
+            }
+        }
+
         // Cross-zone bytes equal what the test sent between zones, within headers
         // (and the retransmitted copies, which crossed the zone boundary too).
-        const string aToB = "sum(tcphealth_cross_zone_bytes_total{src_zone=\"zone-a\",dst_zone=\"zone-b\"})";
+        const string aToB = "sum(tcphealth_cross_zone_bytes_total{src_zone=\"zone-a\",dst_zone=\"zone-b\",protocol=\"tcp\"})";
         double ab = prometheus.WaitFor(aToB, v => v >= toB.BytesSent, TimeSpan.FromSeconds(20)) ?? 0;
         Assert.InRange(ab, toB.BytesSent, toB.BytesSent * 1.08);
-        double ac = prometheus.WaitFor("sum(tcphealth_cross_zone_bytes_total{src_zone=\"zone-a\",dst_zone=\"zone-c\"})", v => v >= toC.BytesSent, TimeSpan.FromSeconds(20)) ?? 0;
+        double ac = prometheus.WaitFor("sum(tcphealth_cross_zone_bytes_total{src_zone=\"zone-a\",dst_zone=\"zone-c\",protocol=\"tcp\"})", v => v >= toC.BytesSent, TimeSpan.FromSeconds(20)) ?? 0;
         Assert.InRange(ac, toC.BytesSent, toC.BytesSent * 1.08);
+        double udpBytes = prometheus.WaitFor("sum(tcphealth_cross_zone_bytes_total{src_zone=\"zone-a\",dst_zone=\"zone-c\",protocol=\"udp\"})", v => v >= datagrams * (payload + 28), TimeSpan.FromSeconds(20)) ?? 0;
+        Assert.Equal(datagrams * (payload + 28), udpBytes); // counted at a's egress, before the delay line drops anything
         // b's answers (ACKs) crossed too; b has no agent, so a's agent reports them.
         Assert.True(prometheus.Scalar("sum(tcphealth_cross_zone_bytes_total{src_zone=\"zone-b\",dst_zone=\"zone-a\"})") > 0);
 

@@ -12,9 +12,9 @@ public static class FlowRecord
         e.GetProperty(name).ValueKind == JsonValueKind.Null ? null : e.GetProperty(name).GetDouble();
     public static string Outcome(this JsonElement e) => e.GetProperty("outcome").GetString()!;
 
-    public static JsonElement SingleTo(this IReadOnlyList<JsonElement> flows, string dst)
+    public static JsonElement SingleTo(this IReadOnlyList<JsonElement> flows, string dst, string proto = "tcp")
     {
-        var matching = flows.Where(f => f.Dst() == dst).ToList();
+        var matching = flows.Where(f => f.Dst() == dst && f.GetProperty("proto").GetString() == proto).ToList();
         Assert.True(matching.Count == 1, $"expected one flow to {dst}, found {matching.Count}: {string.Join(", ", flows.Select(f => f.Src() + "->" + f.Dst()))}");
         return matching[0];
     }

@@ -110,7 +110,8 @@ public sealed class KernelWatchAccuracyTests
             s.Close();
         }
         Thread.Sleep(200); // the RSTs cross the delay line
-        var flows = watch.Stop();
+        // Other protocols (the namespace's own IPv6 neighbour discovery) have no reset counters.
+        var flows = watch.Stop().Where(f => f.GetProperty("proto").GetString() == "tcp").ToList();
         foreach (var s in accepted)
             s.Dispose();
 

@@ -80,7 +80,7 @@ public sealed class WatchProcess : IDisposable
             foreach (var line in _stdout)
             {
                 var e = JsonDocument.Parse(line).RootElement;
-                last[$"{e.GetProperty("iface").GetString()} {e.GetProperty("src").GetString()} {e.GetProperty("dst").GetString()}"] = e;
+                last[$"{e.GetProperty("iface").GetString()} {e.GetProperty("proto").GetString()} {e.GetProperty("src").GetString()} {e.GetProperty("dst").GetString()}"] = e;
             }
         }
         return last.Values.ToList();
