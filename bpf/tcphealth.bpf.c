@@ -167,6 +167,30 @@ static __always_inline void record_rtt(struct th_flow *f, struct th_flow_key *ke
 	record_rtt_hist(key, rtt);
 }
 
+/* Remembers when a packet that the reverse direction will echo (a TSval, an
+ * ICMP echo sequence) left; only the first one counts. */
+static __always_inline void store_pending(struct th_ts_key *tk, __u64 now)
+{
+	int err = bpf_map_update_elem(&pending_ts, tk, &now, BPF_NOEXIST);
+
+	if (err && err != -EEXIST)
+		count(TH_CNT_TS_NOT_STORED);
+}
+
+/* The echo of a pending entry arrived: one RTT sample, and the entry is consumed. */
+static __always_inline void match_pending(struct th_flow *f, struct th_flow_key *key,
+					  struct th_ts_key *tk, __u64 now)
+{
+	__u64 *sent = bpf_map_lookup_elem(&pending_ts, tk);
+
+	if (!sent)
+		return;
+	__u64 sent_ns = *sent;
+	bpf_map_delete_elem(&pending_ts, tk);
+	if (now > sent_ns)
+		record_rtt(f, key, now - sent_ns);
+}
+
 static __always_inline void track_timestamps(struct th_flow *f, struct th_flow_key *key,
 					     struct th_packet *p, int dir, __u64 now)
 {
@@ -181,9 +205,7 @@ static __always_inline void track_timestamps(struct th_flow *f, struct th_flow_k
 		d->flags |= TH_DF_TS_VALID;
 
 		struct th_ts_key tk = { .flow = *key, .tsval = p->tsval };
-		int err = bpf_map_update_elem(&pending_ts, &tk, &now, BPF_NOEXIST);
-		if (err && err != -EEXIST)
-			count(TH_CNT_TS_NOT_STORED);
+		store_pending(&tk, now);
 		return;
 	}
 
@@ -194,13 +216,7 @@ static __always_inline void track_timestamps(struct th_flow *f, struct th_flow_k
 	d->flags |= TH_DF_TS_VALID;
 
 	struct th_ts_key tk = { .flow = *key, .tsval = p->tsecr };
-	__u64 *sent = bpf_map_lookup_elem(&pending_ts, &tk);
-	if (!sent)
-		return;
-	__u64 sent_ns = *sent;
-	bpf_map_delete_elem(&pending_ts, &tk);
-	if (now > sent_ns)
-		record_rtt(f, key, now - sent_ns);
+	match_pending(f, key, &tk, now);
 }
 
 /* SYN -> SYN/ACK for connections src opened; SYN/ACK -> ACK for connections
@@ -285,21 +301,10 @@ static __always_inline void track_icmp_echo(struct th_flow *f, struct th_packet 
 {
 	struct th_ts_key tk = { .flow = p->key, .tsval = p->icmp_seq };
 
-	if (dir == TH_DIR_TX && p->icmp_echo == TH_ICMP_REQUEST) {
-		int err = bpf_map_update_elem(&pending_ts, &tk, &now, BPF_NOEXIST);
-		if (err && err != -EEXIST)
-			count(TH_CNT_TS_NOT_STORED);
-		return;
-	}
-	if (dir != TH_DIR_RX || p->icmp_echo != TH_ICMP_REPLY)
-		return;
-	__u64 *sent = bpf_map_lookup_elem(&pending_ts, &tk);
-	if (!sent)
-		return;
-	__u64 sent_ns = *sent;
-	bpf_map_delete_elem(&pending_ts, &tk);
-	if (now > sent_ns)
-		record_rtt(f, &p->key, now - sent_ns);
+	if (dir == TH_DIR_TX && p->icmp_echo == TH_ICMP_REQUEST)
+		store_pending(&tk, now);
+	else if (dir == TH_DIR_RX && p->icmp_echo == TH_ICMP_REPLY)
+		match_pending(f, &p->key, &tk, now);
 }
 
 static __always_inline void handle(struct __sk_buff *skb, int dir, bool l2)
