@@ -29,8 +29,6 @@ public sealed class DatapathSession : IDisposable
         _counters = obj.Map(MapNames.Counters);
     }
 
-    public IReadOnlyList<IAttachment> Attachments => _attachments;
-
     /// <summary>Loads the programs and attaches them to both hooks of every listed interface, or throws <see cref="DatapathSetupException"/>.</summary>
     public static DatapathSession Open(DatapathOptions options, ILogSink log)
     {
@@ -180,7 +178,7 @@ public sealed class DatapathSession : IDisposable
     }
 
     /// <summary>CLOCK_MONOTONIC in ns: the clock of bpf_ktime_get_ns (Stopwatch uses it on Linux).</summary>
-    public static ulong MonotonicNowNs()
+    private static ulong MonotonicNowNs()
     {
         long ticks = Stopwatch.GetTimestamp();
         return Stopwatch.Frequency == 1_000_000_000 ? (ulong)ticks : (ulong)(ticks * (1e9 / Stopwatch.Frequency));
