@@ -84,13 +84,14 @@ static __always_inline void orient_key(struct th_flow_key *key, int dir, __u32 i
 	key->dst_port = port;
 }
 
-static __always_inline struct th_flow *get_or_create_flow(struct th_flow_key *key, __u64 now)
+static __always_inline struct th_flow *get_or_create_flow(struct th_flow_key *key)
 {
 	struct th_flow *f = bpf_map_lookup_elem(&flows, key);
 
 	if (f)
 		return f;
 
+	__u64 now = bpf_ktime_get_ns();
 	int err = bpf_map_update_elem(&flows, key, &zero_flow, BPF_NOEXIST);
 	if (err && err != -EEXIST /* another CPU created it */) {
 		count(TH_CNT_FLOWS_NOT_TRACKED);
@@ -169,8 +170,9 @@ static __always_inline void record_rtt(struct th_flow *f, struct th_flow_key *ke
 
 /* Remembers when a packet that the reverse direction will echo (a TSval, an
  * ICMP echo sequence) left; only the first one counts. */
-static __always_inline void store_pending(struct th_ts_key *tk, __u64 now)
+static __always_inline void store_pending(struct th_ts_key *tk)
 {
+	__u64 now = bpf_ktime_get_ns();
 	int err = bpf_map_update_elem(&pending_ts, tk, &now, BPF_NOEXIST);
 
 	if (err && err != -EEXIST)
@@ -179,12 +181,13 @@ static __always_inline void store_pending(struct th_ts_key *tk, __u64 now)
 
 /* The echo of a pending entry arrived: one RTT sample, and the entry is consumed. */
 static __always_inline void match_pending(struct th_flow *f, struct th_flow_key *key,
-					  struct th_ts_key *tk, __u64 now)
+					  struct th_ts_key *tk)
 {
 	__u64 *sent = bpf_map_lookup_elem(&pending_ts, tk);
 
 	if (!sent)
 		return;
+	__u64 now = bpf_ktime_get_ns();
 	__u64 sent_ns = *sent;
 	bpf_map_delete_elem(&pending_ts, tk);
 	if (now > sent_ns)
@@ -192,7 +195,7 @@ static __always_inline void match_pending(struct th_flow *f, struct th_flow_key 
 }
 
 static __always_inline void track_timestamps(struct th_flow *f, struct th_flow_key *key,
-					     struct th_packet *p, int dir, __u64 now)
+					     struct th_packet *p, int dir)
 {
 	struct th_dir_stats *d = &f->dir[dir];
 
@@ -205,7 +208,7 @@ static __always_inline void track_timestamps(struct th_flow *f, struct th_flow_k
 		d->flags |= TH_DF_TS_VALID;
 
 		struct th_ts_key tk = { .flow = *key, .tsval = p->tsval };
-		store_pending(&tk, now);
+		store_pending(&tk);
 		return;
 	}
 
@@ -216,14 +219,14 @@ static __always_inline void track_timestamps(struct th_flow *f, struct th_flow_k
 	d->flags |= TH_DF_TS_VALID;
 
 	struct th_ts_key tk = { .flow = *key, .tsval = p->tsecr };
-	match_pending(f, key, &tk, now);
+	match_pending(f, key, &tk);
 }
 
 /* SYN -> SYN/ACK for connections src opened; SYN/ACK -> ACK for connections
  * dst opened. Either way the time covers interface -> dst -> interface. */
-static __always_inline void track_handshake(struct th_flow *f, struct th_packet *p, int dir,
-					    __u64 now)
+static __always_inline void track_handshake(struct th_flow *f, struct th_packet *p, int dir)
 {
+	__u64 now = bpf_ktime_get_ns();
 	__u8 fl = p->flags;
 	bool syn = fl & TH_TCP_SYN, ack = fl & TH_TCP_ACK, rst = fl & TH_TCP_RST;
 
@@ -275,7 +278,9 @@ static __always_inline void track_segment(struct th_dir_stats *d, struct th_pack
 			d->flags |= TH_DF_ZERO_WIN;
 			__sync_fetch_and_add(&d->zero_windows, 1);
 		}
-	} else {
+	} else if (d->flags & TH_DF_ZERO_WIN) {
+		/* Cleared only when set: a store on every packet would keep the
+		 * line dirty and bouncing between CPUs. */
 		d->flags &= ~TH_DF_ZERO_WIN;
 	}
 
@@ -297,14 +302,14 @@ static __always_inline void track_segment(struct th_dir_stats *d, struct th_pack
  * timestamped under (flow, sequence); the reply arriving at ingress with the
  * same identifier and sequence gives one sample. Echoes the remote end sends
  * us are not timed: their reply time is this host's, not the path's. */
-static __always_inline void track_icmp_echo(struct th_flow *f, struct th_packet *p, int dir, __u64 now)
+static __always_inline void track_icmp_echo(struct th_flow *f, struct th_packet *p, int dir)
 {
 	struct th_ts_key tk = { .flow = p->key, .tsval = p->icmp_seq };
 
 	if (dir == TH_DIR_TX && p->icmp_echo == TH_ICMP_REQUEST)
-		store_pending(&tk, now);
+		store_pending(&tk);
 	else if (dir == TH_DIR_RX && p->icmp_echo == TH_ICMP_REPLY)
-		match_pending(f, &p->key, &tk, now);
+		match_pending(f, &p->key, &tk);
 }
 
 static __always_inline void handle(struct __sk_buff *skb, int dir, bool l2)
@@ -320,12 +325,10 @@ static __always_inline void handle(struct __sk_buff *skb, int dir, bool l2)
 	if (p.opts_error)
 		count(TH_CNT_ERR_TCP_OPTS);
 
-	__u64 now = bpf_ktime_get_ns();
 	orient_key(&p.key, dir, skb->ifindex);
-	struct th_flow *f = get_or_create_flow(&p.key, now);
+	struct th_flow *f = get_or_create_flow(&p.key);
 	if (!f)
 		return;
-	f->last_seen_ns = now;
 
 	if (p.key.proto != IPPROTO_TCP) {
 		/* UDP, ICMP and any other protocol: bytes and packets, and ICMP echo RTT. */
@@ -335,16 +338,16 @@ static __always_inline void handle(struct __sk_buff *skb, int dir, bool l2)
 		__sync_fetch_and_add(&d->packets, 1);
 		__sync_fetch_and_add(&d->segments, p.segs);
 		if (p.icmp_echo)
-			track_icmp_echo(f, &p, dir, now);
+			track_icmp_echo(f, &p, dir);
 		return;
 	}
 
 	count(TH_CNT_TCP_PACKETS);
 	track_segment(&f->dir[dir], &p);
 	if (p.flags & (TH_TCP_SYN | TH_TCP_RST) || f->conn_state == TH_CONN_SYNACK_SENT)
-		track_handshake(f, &p, dir, now);
+		track_handshake(f, &p, dir);
 	if (p.has_ts)
-		track_timestamps(f, &p.key, &p, dir, now);
+		track_timestamps(f, &p.key, &p, dir);
 }
 
 SEC("tc")

@@ -81,10 +81,11 @@ struct th_dir_stats {
 #define TH_INIT_SRC     1
 #define TH_INIT_DST     2
 
+/* No last-seen time: reading the clock on every packet costs a helper call,
+ * so user space tracks activity by watching the counters change. */
 struct th_flow {
 	struct th_dir_stats dir[2];  /* indexed by TH_DIR_* */
-	__u64 first_seen_ns;         /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) */
-	__u64 last_seen_ns;
+	__u64 first_seen_ns;         /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) at creation */
 	__u64 rtt_count;             /* timestamp echoes matched */
 	__u64 rtt_sum_ns;
 	__u64 rtt_min_ns;
@@ -95,7 +96,7 @@ struct th_flow {
 	__u8 conn_state;             /* TH_CONN_* */
 	__u8 initiator;              /* TH_INIT_* */
 	__u8 pad[2];
-};                                   /* 184 bytes */
+};                                   /* 176 bytes */
 
 struct th_rtt_hist {
 	__u32 base_octave;           /* window starts at 2^base_octave ns; 0 = unset */

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 
 namespace TcpHealth.Bpf;
 
-/// <summary>struct th_flow (184 bytes). Times are bpf_ktime_get_ns (CLOCK_MONOTONIC) nanoseconds.</summary>
+/// <summary>struct th_flow (176 bytes). Times are bpf_ktime_get_ns (CLOCK_MONOTONIC) nanoseconds.</summary>
 [StructLayout(LayoutKind.Sequential)]
 public unsafe struct Flow
 {
@@ -13,7 +13,6 @@ public unsafe struct Flow
     /// <summary>dir[TH_DIR_RX]: packets arriving at ingress.</summary>
     public DirStats Rx;
     public ulong FirstSeenNs;
-    public ulong LastSeenNs;
 
     /// <summary>Timestamp echoes matched.</summary>
     public ulong RttCount;

@@ -7,8 +7,9 @@ namespace TcpHealth.Core.Flows;
 public static class FlowSnapshotBuilder
 {
     /// <param name="nowNs">CLOCK_MONOTONIC now, the clock of bpf_ktime_get_ns().</param>
+    /// <param name="idle">How long the flow's counters have not moved (see <see cref="FlowActivity"/>).</param>
     public static FlowSnapshot Build(
-        in FlowKey key, in Flow flow, in RttHist? hist, string iface, ulong nowNs, TimeSpan handshakeTimeout)
+        in FlowKey key, in Flow flow, in RttHist? hist, string iface, ulong nowNs, TimeSpan idle, TimeSpan handshakeTimeout)
     {
         return new FlowSnapshot(
             iface,
@@ -21,7 +22,7 @@ public static class FlowSnapshotBuilder
             flow.HandshakeRttNs == 0 ? null : Ns(flow.HandshakeRttNs),
             Outcome(flow, nowNs, handshakeTimeout),
             Ns(Since(nowNs, flow.FirstSeenNs)),
-            Ns(Since(nowNs, flow.LastSeenNs)))
+            idle)
         {
             Initiator = flow.Initiator switch
             {

@@ -17,6 +17,7 @@ public sealed class DatapathSession : IDisposable
     private readonly List<IAttachment> _attachments = [];
     private readonly Dictionary<uint, string> _interfaceNames = [];
     private readonly BpfMap _flows, _rttHists, _pendingTimestamps, _counters;
+    private readonly FlowActivity _activity = new();
 
     private DatapathSession(DatapathOptions options, BpfObject obj, ILogSink log)
     {
@@ -135,17 +136,19 @@ public sealed class DatapathSession : IDisposable
         var snapshots = new List<FlowSnapshot>(flows.Count);
         var expiredSnapshots = new List<FlowSnapshot>();
         var expired = new List<FlowKey>();
-        ulong idleNs = (ulong)_options.FlowIdleTimeout.Ticks * 100;
+        _activity.BeginRead();
         foreach (var (key, flow) in flows)
         {
             RttHist? hist = hists.TryGetValue(key, out var h) ? h : null;
             string iface = _interfaceNames.TryGetValue(key.IfIndex, out var n) ? n : $"if{key.IfIndex}";
-            var snapshot = FlowSnapshotBuilder.Build(key, flow, hist, iface, now, _options.HandshakeTimeout);
+            var idle = _activity.Observe(key, flow, now);
+            var snapshot = FlowSnapshotBuilder.Build(key, flow, hist, iface, now, idle, _options.HandshakeTimeout);
             // An idle flow's last read is handed out once more, then removed.
-            if (now > flow.LastSeenNs && now - flow.LastSeenNs > idleNs)
+            if (idle > _options.FlowIdleTimeout)
             {
                 expired.Add(key);
                 expiredSnapshots.Add(snapshot);
+                _activity.Forget(key);
             }
             else
             {
@@ -153,6 +156,7 @@ public sealed class DatapathSession : IDisposable
             }
         }
 
+        _activity.EndRead();
         if (expired.Count > 0)
         {
             _flows.DeleteBatch<FlowKey>(expired.ToArray());

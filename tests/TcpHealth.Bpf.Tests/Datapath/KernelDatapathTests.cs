@@ -51,7 +51,7 @@ public sealed class KernelDatapathTests : IDisposable
         Assert.Equal(1UL, flow2.Rx.Segments);
         Assert.Equal(flow.Tx.Bytes, flow2.Tx.Bytes);
         Assert.Equal(1UL, flow2.Tx.Packets);
-        Assert.True(flow2.LastSeenNs >= flow.LastSeenNs);
+        Assert.Equal(flow.FirstSeenNs, flow2.FirstSeenNs);
 
         var c = _dp.Counters();
         Assert.Equal(2UL, c[(int)DatapathCounter.Packets]);

@@ -10,12 +10,12 @@ public class FlowSnapshotBuilderTests
     private const ulong Second = 1_000_000_000;
 
     private static FlowSnapshot Build(Flow f, RttHist? h = null, ulong now = 100 * Second) =>
-        FlowSnapshotBuilder.Build(Key, f, h, "eth0", now, TimeSpan.FromSeconds(10));
+        FlowSnapshotBuilder.Build(Key, f, h, "eth0", now, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
 
     [Fact]
     public void Keeps_the_keys_orientation_and_both_directions()
     {
-        var f = new Flow { FirstSeenNs = 90 * Second, LastSeenNs = 99 * Second };
+        var f = new Flow { FirstSeenNs = 90 * Second };
         f.Tx.Bytes = 1000;
         f.Tx.RetransSegs = 3;
         f.Rx.Bytes = 200;
