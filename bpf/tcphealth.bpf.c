@@ -117,8 +117,10 @@ static __always_inline __u32 log2_u64(__u64 v)
 	return r;
 }
 
-static __always_inline void record_rtt_hist(struct th_flow_key *key, __u64 rtt)
+/* One RTT sample into the flow's rtt_hists entry (created on the first). */
+static __always_inline void record_rtt(struct th_flow_key *key, __u64 rtt)
 {
+	count(TH_CNT_RTT_SAMPLES);
 	struct th_rtt_hist *h = bpf_map_lookup_elem(&rtt_hists, key);
 
 	if (!h) {
@@ -131,6 +133,15 @@ static __always_inline void record_rtt_hist(struct th_flow_key *key, __u64 rtt)
 		if (!h)
 			return;
 	}
+
+	__sync_fetch_and_add(&h->count, 1);
+	__sync_fetch_and_add(&h->sum_ns, rtt);
+	/* min/max are not atomic: two CPUs racing can keep the less extreme of
+	 * two simultaneous samples, never a value that was not measured. */
+	if (h->min_ns == 0 || rtt < h->min_ns)
+		h->min_ns = rtt;
+	if (rtt > h->max_ns)
+		h->max_ns = rtt;
 
 	__u32 octave = rtt ? log2_u64(rtt) : 0;
 	if (h->base_octave == 0) {
@@ -154,20 +165,6 @@ static __always_inline void record_rtt_hist(struct th_flow_key *key, __u64 rtt)
 		__sync_fetch_and_add(&h->buckets[idx], 1);
 }
 
-static __always_inline void record_rtt(struct th_flow *f, struct th_flow_key *key, __u64 rtt)
-{
-	count(TH_CNT_RTT_SAMPLES);
-	__sync_fetch_and_add(&f->rtt_count, 1);
-	__sync_fetch_and_add(&f->rtt_sum_ns, rtt);
-	/* min/max are not atomic: two CPUs racing can keep the less extreme of
-	 * two simultaneous samples, never a value that was not measured. */
-	if (f->rtt_min_ns == 0 || rtt < f->rtt_min_ns)
-		f->rtt_min_ns = rtt;
-	if (rtt > f->rtt_max_ns)
-		f->rtt_max_ns = rtt;
-	record_rtt_hist(key, rtt);
-}
-
 /* Remembers when a packet that the reverse direction will echo (a TSval, an
  * ICMP echo sequence) left; only the first one counts. */
 static __always_inline void store_pending(struct th_ts_key *tk)
@@ -180,8 +177,7 @@ static __always_inline void store_pending(struct th_ts_key *tk)
 }
 
 /* The echo of a pending entry arrived: one RTT sample, and the entry is consumed. */
-static __always_inline void match_pending(struct th_flow *f, struct th_flow_key *key,
-					  struct th_ts_key *tk)
+static __always_inline void match_pending(struct th_flow_key *key, struct th_ts_key *tk)
 {
 	__u64 *sent = bpf_map_lookup_elem(&pending_ts, tk);
 
@@ -191,7 +187,7 @@ static __always_inline void match_pending(struct th_flow *f, struct th_flow_key 
 	__u64 sent_ns = *sent;
 	bpf_map_delete_elem(&pending_ts, tk);
 	if (now > sent_ns)
-		record_rtt(f, key, now - sent_ns);
+		record_rtt(key, now - sent_ns);
 }
 
 static __always_inline void track_timestamps(struct th_flow *f, struct th_flow_key *key,
@@ -219,7 +215,7 @@ static __always_inline void track_timestamps(struct th_flow *f, struct th_flow_k
 	d->flags |= TH_DF_TS_VALID;
 
 	struct th_ts_key tk = { .flow = *key, .tsval = p->tsecr };
-	match_pending(f, key, &tk);
+	match_pending(key, &tk);
 }
 
 /* SYN -> SYN/ACK for connections src opened; SYN/ACK -> ACK for connections
@@ -234,10 +230,10 @@ static __always_inline void track_handshake(struct th_flow *f, struct th_packet 
 		if (syn && !ack) {
 			f->conn_state = TH_CONN_SYN_SENT;
 			f->initiator = TH_INIT_SRC;
-			f->hs_start_ns = now;
+			f->handshake_ns = now;
 		} else if (syn && ack && f->conn_state == TH_CONN_SYN_RCVD) {
 			f->conn_state = TH_CONN_SYNACK_SENT;
-			f->hs_start_ns = now;
+			f->handshake_ns = now;
 			f->hs_ack = p->seq + 1;
 		} else if (rst && f->conn_state == TH_CONN_SYN_RCVD) {
 			f->conn_state = TH_CONN_REFUSED;
@@ -249,13 +245,13 @@ static __always_inline void track_handshake(struct th_flow *f, struct th_packet 
 		f->conn_state = TH_CONN_SYN_RCVD;
 		f->initiator = TH_INIT_DST;
 	} else if (syn && ack && f->conn_state == TH_CONN_SYN_SENT) {
-		f->handshake_rtt_ns = now - f->hs_start_ns;
+		f->handshake_ns = now - f->handshake_ns;
 		f->conn_state = TH_CONN_ESTABLISHED;
 	} else if (rst && f->conn_state == TH_CONN_SYN_SENT) {
 		f->conn_state = TH_CONN_REFUSED;
 	} else if (ack && !syn && !rst && f->conn_state == TH_CONN_SYNACK_SENT &&
 		   p->ack_seq == f->hs_ack) {
-		f->handshake_rtt_ns = now - f->hs_start_ns;
+		f->handshake_ns = now - f->handshake_ns;
 		f->conn_state = TH_CONN_ESTABLISHED;
 	}
 }
@@ -309,7 +305,7 @@ static __always_inline void track_icmp_echo(struct th_flow *f, struct th_packet 
 	if (dir == TH_DIR_TX && p->icmp_echo == TH_ICMP_REQUEST)
 		store_pending(&tk);
 	else if (dir == TH_DIR_RX && p->icmp_echo == TH_ICMP_REPLY)
-		match_pending(f, &p->key, &tk);
+		match_pending(&p->key, &tk);
 }
 
 static __always_inline void handle(struct __sk_buff *skb, int dir, bool l2)

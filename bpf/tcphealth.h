@@ -55,18 +55,21 @@ struct th_flow_key {
 #define TH_DF_TS_VALID   (1u << 1) /* last_ts holds a value */
 #define TH_DF_ZERO_WIN   (1u << 2) /* the last window advertised was zero */
 
+/* Packet, segment and retransmission counts are 32 bits to keep a flow small
+ * (100k flows must fit the memory budget): user space reads every flow at
+ * least every minute and widens them to 64 bits (one flow cannot pass 2^32
+ * packets in that time through the kernel's stack). Bytes stay 64 bits. */
 struct th_dir_stats {
 	__u64 bytes;         /* IP bytes as on the wire (headers of every segment) */
-	__u64 packets;       /* packets as seen by the hook (a GSO/GRO skb is one) */
-	__u64 segments;      /* wire segments (gso_segs) */
-	__u64 retrans_segs;  /* segments whose sequence space ends at or below seq_end_max */
+	__u32 packets;       /* packets as seen by the hook (a GSO/GRO skb is one) */
+	__u32 segments;      /* wire segments (gso_segs) */
+	__u32 retrans_segs;  /* segments whose sequence space ends at or below seq_end_max */
 	__u32 resets;        /* RST segments */
 	__u32 zero_windows;  /* advertisements going from non-zero to zero window */
 	__u32 seq_end_max;   /* highest seq + len (+SYN/FIN) sent in this direction */
 	__u32 last_ts;       /* TX: last TSval timestamped; RX: last TSecr looked up */
 	__u32 flags;         /* TH_DF_* */
-	__u32 pad;
-};                           /* 56 bytes */
+};                           /* 40 bytes */
 
 /* th_flow.conn_state */
 #define TH_CONN_UNKNOWN     0 /* first packet seen mid-stream */
@@ -82,29 +85,31 @@ struct th_dir_stats {
 #define TH_INIT_DST     2
 
 /* No last-seen time: reading the clock on every packet costs a helper call,
- * so user space tracks activity by watching the counters change. */
+ * so user space tracks activity by watching the counters change. RTT
+ * statistics live in rtt_hists, so flows without samples do not pay for them. */
 struct th_flow {
 	struct th_dir_stats dir[2];  /* indexed by TH_DIR_* */
 	__u64 first_seen_ns;         /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) at creation */
-	__u64 rtt_count;             /* timestamp echoes matched */
-	__u64 rtt_sum_ns;
-	__u64 rtt_min_ns;
-	__u64 rtt_max_ns;
-	__u64 hs_start_ns;           /* when the handshake packet we time left */
-	__u64 handshake_rtt_ns;      /* 0 until measured */
+	__u64 handshake_ns;          /* ESTABLISHED: the handshake RTT; before: when the
+	                              * handshake packet we time left */
 	__u32 hs_ack;                /* inbound handshake: the ACK number that completes it */
 	__u8 conn_state;             /* TH_CONN_* */
 	__u8 initiator;              /* TH_INIT_* */
 	__u8 pad[2];
-};                                   /* 176 bytes */
+};                                   /* 104 bytes */
 
+/* A flow's RTT samples: exact count/sum/min/max and the histogram. */
 struct th_rtt_hist {
+	__u64 count;                 /* samples: timestamp echoes or ICMP echo replies matched */
+	__u64 sum_ns;
+	__u64 min_ns;
+	__u64 max_ns;
 	__u32 base_octave;           /* window starts at 2^base_octave ns; 0 = unset */
 	__u32 below;                 /* samples below the window */
 	__u32 above;                 /* samples at or above the window's end */
 	__u32 pad;
 	__u32 buckets[TH_RTT_BUCKETS];
-};                                   /* 16 + 4 * 96 = 400 bytes */
+};                                   /* 32 + 16 + 4 * 96 = 432 bytes */
 
 struct th_ts_key {
 	struct th_flow_key flow;
@@ -126,7 +131,7 @@ enum th_counter {
 	TH_CNT_ERR_TCP_OPTS,         /* malformed TCP options (timestamps ignored) */
 	TH_CNT_FLOWS_NOT_TRACKED,    /* flows map full: packet not accounted */
 	TH_CNT_TS_NOT_STORED,        /* pending-timestamp map full: RTT sample lost */
-	TH_CNT_RTT_HIST_NOT_TRACKED, /* RTT histogram map full: sample in min/max/sum only */
+	TH_CNT_RTT_HIST_NOT_TRACKED, /* rtt_hists full: an RTT sample was lost */
 	TH_CNT_RTT_SAMPLES,          /* timestamp echoes and ICMP echo replies matched */
 	TH_CNT_ERR_L4,               /* truncated UDP or ICMP header */
 	TH_CNT_MAX

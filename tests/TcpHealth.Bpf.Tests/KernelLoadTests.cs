@@ -24,8 +24,8 @@ public sealed class KernelLoadTests : IDisposable
     {
         using var obj = BpfObject.Load(Repo.ObjectPath);
 
-        AssertMap(obj.Map(MapNames.Flows), 44, 176, Abi.DefaultMaxFlows);
-        AssertMap(obj.Map(MapNames.RttHists), 44, 400, Abi.DefaultMaxRttFlows);
+        AssertMap(obj.Map(MapNames.Flows), 44, 104, Abi.DefaultMaxFlows);
+        AssertMap(obj.Map(MapNames.RttHists), 44, 432, Abi.DefaultMaxRttFlows);
         AssertMap(obj.Map(MapNames.PendingTs), 48, sizeof(ulong), Abi.DefaultMaxPendingTs);
         AssertMap(obj.Map(MapNames.Counters), sizeof(uint), sizeof(ulong), Abi.CounterCount);
     }

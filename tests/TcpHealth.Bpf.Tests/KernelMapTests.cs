@@ -14,7 +14,7 @@ public sealed class KernelMapTests : IDisposable
     [Fact]
     public void ReadAll_returns_every_entry_across_several_batches()
     {
-        var written = Enumerable.Range(0, 3000).ToDictionary(Key, i => new Flow { Tx = new DirStats { Packets = (ulong)i } });
+        var written = Enumerable.Range(0, 3000).ToDictionary(Key, i => new Flow { Tx = new DirStats { Packets = (uint)i } });
         foreach (var (key, flow) in written)
         {
             Flows.Update(key, flow);
@@ -35,12 +35,12 @@ public sealed class KernelMapTests : IDisposable
         var flows = small.Map(MapNames.Flows);
         for (var i = 0; i < 200; i++)
         {
-            flows.Update(Key(i), new Flow { RttCount = (ulong)i });
+            flows.Update(Key(i), new Flow { FirstSeenNs = (ulong)i });
         }
 
         var read = flows.ReadAll<FlowKey, Flow>(batchEntries: 1);
 
-        Assert.Equal(Enumerable.Range(0, 200).Select(i => (ulong)i), read.Select(kv => kv.Value.RttCount).Order());
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => (ulong)i), read.Select(kv => kv.Value.FirstSeenNs).Order());
     }
 
     [Fact]
@@ -55,10 +55,10 @@ public sealed class KernelMapTests : IDisposable
         var key = Key(1);
         Assert.False(Flows.TryLookup<FlowKey, Flow>(key, out _));
 
-        Flows.Update(key, new Flow { ConnState = ConnState.Established, RttMinNs = 42 }, MapUpdateFlags.NoExist);
+        Flows.Update(key, new Flow { ConnState = ConnState.Established, HandshakeNs = 42 }, MapUpdateFlags.NoExist);
         Assert.True(Flows.TryLookup<FlowKey, Flow>(key, out var flow));
         Assert.Equal(ConnState.Established, flow.ConnState);
-        Assert.Equal(42ul, flow.RttMinNs);
+        Assert.Equal(42ul, flow.HandshakeRttNs);
 
         var e = Assert.Throws<BpfException>(() => Flows.Update(key, default(Flow), MapUpdateFlags.NoExist));
         Assert.Equal(Errno.EEXIST, e.Errno);

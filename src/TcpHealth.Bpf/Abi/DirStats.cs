@@ -2,7 +2,10 @@ using System.Runtime.InteropServices;
 
 namespace TcpHealth.Bpf;
 
-/// <summary>struct th_dir_stats (56 bytes): one direction of a flow. Counters are monotonic.</summary>
+/// <summary>
+/// struct th_dir_stats (40 bytes): one direction of a flow. Counters are monotonic;
+/// the 32-bit ones wrap and are widened by user space between reads (FlowHistory).
+/// </summary>
 [StructLayout(LayoutKind.Sequential)]
 public struct DirStats
 {
@@ -10,13 +13,13 @@ public struct DirStats
     public ulong Bytes;
 
     /// <summary>Packets as seen by the hook (a GSO/GRO skb is one).</summary>
-    public ulong Packets;
+    public uint Packets;
 
     /// <summary>Wire segments (gso_segs).</summary>
-    public ulong Segments;
+    public uint Segments;
 
     /// <summary>Segments whose sequence space ends at or below SeqEndMax.</summary>
-    public ulong RetransSegs;
+    public uint RetransSegs;
     public uint Resets;
 
     /// <summary>Advertisements going from non-zero to zero window.</summary>
@@ -28,5 +31,4 @@ public struct DirStats
     /// <summary>TX: last TSval timestamped; RX: last TSecr looked up.</summary>
     public uint LastTs;
     public DirFlags Flags;
-    public uint Pad;
 }

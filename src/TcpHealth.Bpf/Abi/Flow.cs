@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 
 namespace TcpHealth.Bpf;
 
-/// <summary>struct th_flow (176 bytes). Times are bpf_ktime_get_ns (CLOCK_MONOTONIC) nanoseconds.</summary>
+/// <summary>struct th_flow (104 bytes). Times are bpf_ktime_get_ns (CLOCK_MONOTONIC) nanoseconds.</summary>
 [StructLayout(LayoutKind.Sequential)]
 public unsafe struct Flow
 {
@@ -14,23 +14,20 @@ public unsafe struct Flow
     public DirStats Rx;
     public ulong FirstSeenNs;
 
-    /// <summary>Timestamp echoes matched.</summary>
-    public ulong RttCount;
-    public ulong RttSumNs;
-    public ulong RttMinNs;
-    public ulong RttMaxNs;
-
-    /// <summary>When the handshake packet we time left.</summary>
-    public ulong HsStartNs;
-
-    /// <summary>0 until measured.</summary>
-    public ulong HandshakeRttNs;
+    /// <summary>Established: the handshake RTT; before that, when the handshake packet we time left.</summary>
+    public ulong HandshakeNs;
 
     /// <summary>Inbound handshake: the ACK number that completes it.</summary>
     public uint HsAck;
     public ConnState ConnState;
     public Initiator Initiator;
     public fixed byte Pad[2];
+
+    /// <summary>The handshake RTT, 0 until measured.</summary>
+    public readonly ulong HandshakeRttNs => ConnState == ConnState.Established ? HandshakeNs : 0;
+
+    /// <summary>While the handshake is pending: when the packet we time left (0 if none was seen).</summary>
+    public readonly ulong HandshakeStartNs => ConnState == ConnState.Established ? 0 : HandshakeNs;
 
     /// <summary>dir[<paramref name="direction"/>], with <see cref="Abi.DirTx"/> or <see cref="Abi.DirRx"/>.</summary>
     [UnscopedRef]

@@ -7,22 +7,22 @@ namespace TcpHealth.Core.Flows;
 public static class FlowSnapshotBuilder
 {
     /// <param name="nowNs">CLOCK_MONOTONIC now, the clock of bpf_ktime_get_ns().</param>
-    /// <param name="idle">How long the flow's counters have not moved (see <see cref="FlowActivity"/>).</param>
+    /// <param name="reading">The flow's widened counters and idle time (see <see cref="FlowHistory"/>).</param>
     public static FlowSnapshot Build(
-        in FlowKey key, in Flow flow, in RttHist? hist, string iface, ulong nowNs, TimeSpan idle, TimeSpan handshakeTimeout)
+        in FlowKey key, in Flow flow, in RttHist? hist, string iface, ulong nowNs, FlowReading reading, TimeSpan handshakeTimeout)
     {
         return new FlowSnapshot(
             iface,
             new IPEndPoint(key.Source, key.SrcPort),
             new IPEndPoint(key.Destination, key.DstPort),
             key.Proto,
-            Counters(flow.Tx),
-            Counters(flow.Rx),
-            Rtt(flow, hist),
+            reading.Tx,
+            reading.Rx,
+            Rtt(hist),
             flow.HandshakeRttNs == 0 ? null : Ns(flow.HandshakeRttNs),
             Outcome(flow, nowNs, handshakeTimeout),
             Ns(Since(nowNs, flow.FirstSeenNs)),
-            idle)
+            reading.Idle)
         {
             Initiator = flow.Initiator switch
             {
@@ -34,32 +34,29 @@ public static class FlowSnapshotBuilder
         };
     }
 
-    private static DirectionCounters Counters(in DirStats d) =>
-        new(d.Bytes, d.Packets, d.Segments, d.RetransSegs, d.Resets, d.ZeroWindows);
-
-    private static RttSummary Rtt(in Flow f, in RttHist? hist)
+    private static RttSummary Rtt(in RttHist? hist)
     {
-        if (f.RttCount == 0)
+        if (hist is not { Count: > 0 } r)
             return RttSummary.Empty;
-        RttHistogram? h = null;
-        if (hist is { } raw && raw.BaseOctave != 0)
-            h = new RttHistogram((int)raw.BaseOctave, raw.Below, raw.Above, raw.AsSpan(), f.RttMinNs, f.RttMaxNs);
+        RttHistogram? h = r.BaseOctave == 0
+            ? null
+            : new RttHistogram((int)r.BaseOctave, r.Below, r.Above, r.AsSpan(), r.MinNs, r.MaxNs);
         return new RttSummary(
-            f.RttCount,
-            Ns(f.RttMinNs),
-            Ns(f.RttSumNs / f.RttCount),
-            Ns(f.RttMaxNs),
+            r.Count,
+            Ns(r.MinNs),
+            Ns(r.SumNs / r.Count),
+            Ns(r.MaxNs),
             h?.Quantile(0.5) is { } p50 ? Ns((ulong)p50) : null,
             h?.Quantile(0.99) is { } p99 ? Ns((ulong)p99) : null,
             h)
         {
-            SumNs = f.RttSumNs,
+            SumNs = r.SumNs,
         };
     }
 
     private static ConnectionOutcome Outcome(in Flow f, ulong nowNs, TimeSpan timeout)
     {
-        ulong waitingSince = f.HsStartNs != 0 ? f.HsStartNs : f.FirstSeenNs;
+        ulong waitingSince = f.HandshakeStartNs != 0 ? f.HandshakeStartNs : f.FirstSeenNs;
         bool timedOut = Ns(Since(nowNs, waitingSince)) > timeout;
         return f.ConnState switch
         {

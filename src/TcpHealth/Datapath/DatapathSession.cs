@@ -17,7 +17,7 @@ public sealed class DatapathSession : IDisposable
     private readonly List<IAttachment> _attachments = [];
     private readonly Dictionary<uint, string> _interfaceNames = [];
     private readonly BpfMap _flows, _rttHists, _pendingTimestamps, _counters;
-    private readonly FlowActivity _activity = new();
+    private readonly FlowHistory _history = new();
 
     private DatapathSession(DatapathOptions options, BpfObject obj, ILogSink log)
     {
@@ -136,19 +136,19 @@ public sealed class DatapathSession : IDisposable
         var snapshots = new List<FlowSnapshot>(flows.Count);
         var expiredSnapshots = new List<FlowSnapshot>();
         var expired = new List<FlowKey>();
-        _activity.BeginRead();
+        _history.BeginRead();
         foreach (var (key, flow) in flows)
         {
             RttHist? hist = hists.TryGetValue(key, out var h) ? h : null;
             string iface = _interfaceNames.TryGetValue(key.IfIndex, out var n) ? n : $"if{key.IfIndex}";
-            var idle = _activity.Observe(key, flow, now);
-            var snapshot = FlowSnapshotBuilder.Build(key, flow, hist, iface, now, idle, _options.HandshakeTimeout);
+            var reading = _history.Observe(key, flow, now);
+            var snapshot = FlowSnapshotBuilder.Build(key, flow, hist, iface, now, reading, _options.HandshakeTimeout);
             // An idle flow's last read is handed out once more, then removed.
-            if (idle > _options.FlowIdleTimeout)
+            if (reading.Idle > _options.FlowIdleTimeout)
             {
                 expired.Add(key);
                 expiredSnapshots.Add(snapshot);
-                _activity.Forget(key);
+                _history.Forget(key);
             }
             else
             {
@@ -156,7 +156,7 @@ public sealed class DatapathSession : IDisposable
             }
         }
 
-        _activity.EndRead();
+        _history.EndRead();
         if (expired.Count > 0)
         {
             _flows.DeleteBatch<FlowKey>(expired.ToArray());

@@ -13,9 +13,10 @@ internal sealed class DatapathHarness : IDisposable
 
     private readonly BpfObject _obj;
 
-    public DatapathHarness()
+    /// <param name="maxEntries">Map sizes to override (map name → max_entries), to fill a map on purpose.</param>
+    public DatapathHarness(Dictionary<string, uint>? maxEntries = null)
     {
-        _obj = BpfObject.Load(ObjectPath);
+        _obj = BpfObject.Load(ObjectPath, maxEntries);
         EgressProgram = _obj.Program(ProgramNames.Egress);
         IngressProgram = _obj.Program(ProgramNames.Ingress);
     }
@@ -45,6 +46,9 @@ internal sealed class DatapathHarness : IDisposable
 
     public List<KeyValuePair<FlowKey, RttHist>> Hists() => _obj.Map(MapNames.RttHists).ReadAll<FlowKey, RttHist>();
 
+    /// <summary>The RTT record of the only flow that has one; all zero when none has.</summary>
+    public RttHist Rtt() => Hists() is [var only] ? only.Value : default;
+
     /// <summary>The `counters` map summed over CPUs, indexed by <see cref="DatapathCounter"/>.</summary>
     public ulong[] Counters()
     {
@@ -53,11 +57,10 @@ internal sealed class DatapathHarness : IDisposable
     }
 
     /// <summary>Samples a histogram holds: below + above + every bucket.</summary>
-    public static unsafe long HistSamples(RttHist hist)
+    public static long HistSamples(RttHist hist)
     {
-        var words = new ReadOnlySpan<uint>(&hist, sizeof(RttHist) / sizeof(uint));
-        long n = (long)words[1] + words[2]; // below, above
-        foreach (var b in words[4..])       // after base_octave, below, above, pad
+        long n = (long)hist.Below + hist.Above;
+        foreach (var b in hist.AsSpan())
         {
             n += b;
         }

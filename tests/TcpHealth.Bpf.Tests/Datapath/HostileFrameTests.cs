@@ -305,7 +305,7 @@ public sealed class HostileFrameTests
         Assert.Equal(0UL, d.RetransSegs);
         Assert.Equal(c.Resets, d.Resets);
         Assert.Equal(c.ZeroWindows, d.ZeroWindows);
-        Assert.Equal(0UL, flow.RttCount);
+        Assert.Equal(0UL, dp.Rtt().Count);
         Assert.Empty(dp.Hists());
 
         var pending = dp.Pending();

@@ -88,11 +88,11 @@ public sealed class KernelDatapathTests : IDisposable
         _dp.Ingress(ack);
 
         var (key, flow) = _dp.SingleFlow();
-        Assert.Equal(1UL, flow.RttCount);
-        Assert.True(flow.RttMinNs > 0);
-        Assert.Equal(flow.RttMinNs, flow.RttMaxNs);
-        Assert.Equal(flow.RttMinNs, flow.RttSumNs);
-        Assert.True(flow.RttMinNs >= 1_000_000, $"rtt {flow.RttMinNs} ns after a 1 ms sleep");
+        var rtt = _dp.Rtt();
+        Assert.Equal(1UL, rtt.Count);
+        Assert.Equal(rtt.MinNs, rtt.MaxNs);
+        Assert.Equal(rtt.MinNs, rtt.SumNs);
+        Assert.True(rtt.MinNs >= 1_000_000, $"rtt {rtt.MinNs} ns after a 1 ms sleep");
         Assert.Equal(1UL, _dp.Counter(DatapathCounter.RttSamples));
         Assert.Empty(_dp.Pending());
 
@@ -103,7 +103,7 @@ public sealed class KernelDatapathTests : IDisposable
 
         // The same echo again (a duplicate ACK) is not a second sample.
         _dp.Ingress(ack.Seq(9000));
-        Assert.Equal(1UL, _dp.SingleFlow().Flow.RttCount);
+        Assert.Equal(1UL, _dp.Rtt().Count);
         Assert.Equal(1UL, _dp.Counter(DatapathCounter.RttSamples));
 
         // A segment repeating TSval 100 (same clock tick) must not be timestamped again:
@@ -141,7 +141,7 @@ public sealed class KernelDatapathTests : IDisposable
         _dp.Egress(tx);
         _dp.Ingress(tx.Reply().Payload(0).Timestamp(tsval: 5, tsecr: 99));
 
-        Assert.Equal(0UL, _dp.SingleFlow().Flow.RttCount);
+        Assert.Equal(0UL, _dp.Rtt().Count);
         Assert.Equal(0UL, _dp.Counter(DatapathCounter.RttSamples));
         Assert.Single(_dp.Pending());
         Assert.Empty(_dp.Hists());
@@ -292,7 +292,7 @@ public sealed class KernelDatapathTests : IDisposable
         var flow = _dp.SingleFlow().Flow;
         Assert.Equal(ConnState.SynSent, flow.ConnState);
         Assert.Equal(Initiator.Src, flow.Initiator);
-        Assert.NotEqual(0UL, flow.HsStartNs);
+        Assert.NotEqual(0UL, flow.HandshakeStartNs);
         Assert.Equal(0UL, flow.HandshakeRttNs);
 
         _dp.Ingress(syn.Reply().Seq(7000).AckNo(1001).Flags(TcpFlags.Syn | TcpFlags.Ack));
@@ -442,10 +442,11 @@ public sealed class KernelDatapathTests : IDisposable
         Assert.Equal((ulong)reply.IpLengthOnWire, flow2.Rx.Bytes);
         Assert.Equal(1UL, flow2.Rx.Packets);
         Assert.Equal(1UL, flow2.Rx.Segments);
-        Assert.Equal(1UL, flow2.RttCount);
-        Assert.True(flow2.RttMinNs >= 1_000_000, $"rtt {flow2.RttMinNs} ns after a 1 ms sleep");
-        Assert.Equal(flow2.RttMinNs, flow2.RttMaxNs);
-        Assert.Equal(flow2.RttMinNs, flow2.RttSumNs);
+        var rtt = _dp.Rtt();
+        Assert.Equal(1UL, rtt.Count);
+        Assert.True(rtt.MinNs >= 1_000_000, $"rtt {rtt.MinNs} ns after a 1 ms sleep");
+        Assert.Equal(rtt.MinNs, rtt.MaxNs);
+        Assert.Equal(rtt.MinNs, rtt.SumNs);
         Assert.Empty(_dp.Pending());
         var (histKey, hist) = Assert.Single(_dp.Hists());
         Assert.Equal(key, histKey);
@@ -460,7 +461,7 @@ public sealed class KernelDatapathTests : IDisposable
 
         // A duplicate reply finds nothing pending: still one sample.
         _dp.Ingress(reply, ifindex);
-        Assert.Equal(1UL, _dp.SingleFlow().Flow.RttCount);
+        Assert.Equal(1UL, _dp.Rtt().Count);
         Assert.Equal(1UL, _dp.Counter(DatapathCounter.RttSamples));
     }
 
@@ -474,7 +475,7 @@ public sealed class KernelDatapathTests : IDisposable
 
         var flow = _dp.SingleFlow().Flow;
         Assert.Equal(1UL, flow.Rx.Packets);
-        Assert.Equal(0UL, flow.RttCount);
+        Assert.Equal(0UL, _dp.Rtt().Count);
         Assert.Equal(0UL, _dp.Counter(DatapathCounter.RttSamples));
         Assert.Equal(7u, Assert.Single(_dp.Pending()).Key.TsVal);
         Assert.Empty(_dp.Hists());
@@ -513,7 +514,7 @@ public sealed class KernelDatapathTests : IDisposable
         DatapathHarness.AssertKey(key, reply, viaEgress: true, 1, (0x1234, 0x1234));
         Assert.Equal(1UL, flow.Rx.Packets);
         Assert.Equal(1UL, flow.Tx.Packets);
-        Assert.Equal(0UL, flow.RttCount);
+        Assert.Equal(0UL, _dp.Rtt().Count);
         Assert.Equal(0UL, _dp.Counter(DatapathCounter.RttSamples));
         Assert.Equal(2UL, _dp.Counter(DatapathCounter.NonTcp));
         Assert.Empty(_dp.Pending());
@@ -562,7 +563,7 @@ public sealed class KernelDatapathTests : IDisposable
         Assert.Equal(1UL, flow2.Tx.Packets);
         Assert.Equal(1UL, flow2.Rx.Packets);
         Assert.Equal(1UL, flow2.Rx.Segments);
-        Assert.Equal(0UL, flow2.RttCount);
+        Assert.Equal(0UL, _dp.Rtt().Count);
         Assert.Equal(ConnState.Unknown, flow2.ConnState);
         Assert.Empty(_dp.Pending());
 

@@ -9,8 +9,9 @@ public class FlowSnapshotBuilderTests
     private static readonly FlowKey Key = FlowKey.Create(IPAddress.Parse("10.0.0.1"), 40000, IPAddress.Parse("10.0.0.2"), 443, 7);
     private const ulong Second = 1_000_000_000;
 
+    // Counters come widened from a FlowHistory, as in the datapath session; idle is a given.
     private static FlowSnapshot Build(Flow f, RttHist? h = null, ulong now = 100 * Second) =>
-        FlowSnapshotBuilder.Build(Key, f, h, "eth0", now, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
+        FlowSnapshotBuilder.Build(Key, f, h, "eth0", now, new FlowHistory().Observe(Key, f, now) with { Idle = TimeSpan.FromSeconds(1) }, TimeSpan.FromSeconds(10));
 
     [Fact]
     public void Keeps_the_keys_orientation_and_both_directions()
@@ -32,15 +33,18 @@ public class FlowSnapshotBuilderTests
     }
 
     [Fact]
-    public void Rtt_mean_min_max_come_from_the_flow_and_quantiles_from_the_histogram()
+    public void Rtt_mean_min_max_come_from_the_rtt_record_and_quantiles_from_its_histogram()
     {
-        var f = new Flow { RttCount = 4, RttSumNs = 4_400_000, RttMinNs = 1_000_000, RttMaxNs = 1_300_000 };
-        var s = Build(f);
+        var f = new Flow();
+        Assert.Equal(RttSummary.Empty, Build(f).Rtt); // no record: no RTT
+
+        var h = new RttHist { Count = 4, SumNs = 4_400_000, MinNs = 1_000_000, MaxNs = 1_300_000 };
+        var s = Build(f, h);
         Assert.Equal(TimeSpan.FromMilliseconds(1.1), s.Rtt.Mean);
         Assert.Equal(TimeSpan.FromMilliseconds(1), s.Rtt.Min);
-        Assert.Null(s.Rtt.P50); // no histogram entry: no quantiles, never invented ones
+        Assert.Null(s.Rtt.P50); // no histogram window yet: no quantiles, never invented ones
 
-        var h = new RttHist { BaseOctave = (uint)RttHistogram.AnchorFor(1_000_000) };
+        h.BaseOctave = (uint)RttHistogram.AnchorFor(1_000_000);
         foreach (var ns in new ulong[] { 1_000_000, 1_100_000, 1_200_000, 1_300_000 })
             h.AsSpan()[RttHistogram.BucketOf((int)h.BaseOctave, ns)]++;
         var p50 = Build(f, h).Rtt.P50!.Value.TotalMilliseconds;
@@ -56,7 +60,7 @@ public class FlowSnapshotBuilderTests
     [InlineData(ConnState.Unknown, 10, "Unknown")]
     public void Outcome_times_out_unanswered_handshakes(ConnState state, int startedAtSecond, string expected)
     {
-        var f = new Flow { ConnState = state, HsStartNs = (ulong)startedAtSecond * Second, FirstSeenNs = (ulong)startedAtSecond * Second };
+        var f = new Flow { ConnState = state, HandshakeNs = (ulong)startedAtSecond * Second, FirstSeenNs = (ulong)startedAtSecond * Second };
         Assert.Equal(Enum.Parse<ConnectionOutcome>(expected), Build(f).Outcome);
     }
 }

@@ -4,13 +4,13 @@ using TcpHealth.Core.Flows;
 
 namespace TcpHealth.Core.Tests.Flows;
 
-public class FlowActivityTests
+public class FlowHistoryTests
 {
     private const ulong Second = 1_000_000_000;
     private static readonly FlowKey A = FlowKey.Create(IPAddress.Parse("10.0.0.1"), 40000, IPAddress.Parse("10.0.0.2"), 443, 7);
     private static readonly FlowKey B = FlowKey.Create(IPAddress.Parse("10.0.0.1"), 40001, IPAddress.Parse("10.0.0.2"), 443, 7);
 
-    private static Flow WithPackets(ulong tx, ulong rx)
+    private static Flow WithPackets(uint tx, uint rx)
     {
         var f = new Flow();
         f.Tx.Packets = tx;
@@ -18,12 +18,12 @@ public class FlowActivityTests
         return f;
     }
 
-    private static TimeSpan Read(FlowActivity activity, ulong nowNs, params (FlowKey Key, Flow Flow)[] flows)
+    private static TimeSpan Read(FlowHistory activity, ulong nowNs, params (FlowKey Key, Flow Flow)[] flows)
     {
         activity.BeginRead();
         var idle = TimeSpan.MinValue;
         foreach (var (key, flow) in flows)
-            idle = activity.Observe(key, flow, nowNs);
+            idle = activity.Observe(key, flow, nowNs).Idle;
         activity.EndRead();
         return idle;
     }
@@ -31,13 +31,13 @@ public class FlowActivityTests
     [Fact]
     public void A_new_flow_is_not_idle()
     {
-        Assert.Equal(TimeSpan.Zero, Read(new FlowActivity(), 50 * Second, (A, WithPackets(1, 0))));
+        Assert.Equal(TimeSpan.Zero, Read(new FlowHistory(), 50 * Second, (A, WithPackets(1, 0))));
     }
 
     [Fact]
     public void Idle_time_runs_from_the_read_where_the_counters_last_changed()
     {
-        var activity = new FlowActivity();
+        var activity = new FlowHistory();
         Read(activity, 10 * Second, (A, WithPackets(1, 0)));
         Assert.Equal(TimeSpan.Zero, Read(activity, 12 * Second, (A, WithPackets(1, 1))));
         Assert.Equal(TimeSpan.FromSeconds(3), Read(activity, 15 * Second, (A, WithPackets(1, 1))));
@@ -48,7 +48,7 @@ public class FlowActivityTests
     [Fact]
     public void Either_direction_moving_counts_as_activity()
     {
-        var activity = new FlowActivity();
+        var activity = new FlowHistory();
         Read(activity, 10 * Second, (A, WithPackets(5, 5)));
         Assert.Equal(TimeSpan.Zero, Read(activity, 20 * Second, (A, WithPackets(5, 6))));
     }
@@ -56,7 +56,7 @@ public class FlowActivityTests
     [Fact]
     public void Flows_missing_from_a_read_are_forgotten_and_start_over_when_they_return()
     {
-        var activity = new FlowActivity();
+        var activity = new FlowHistory();
         Read(activity, 10 * Second, (A, WithPackets(1, 0)), (B, WithPackets(1, 0)));
         Assert.Equal(2, activity.Count);
         Read(activity, 20 * Second, (A, WithPackets(1, 0)));
@@ -68,9 +68,45 @@ public class FlowActivityTests
     [Fact]
     public void Forget_drops_a_flow_the_caller_deleted()
     {
-        var activity = new FlowActivity();
+        var activity = new FlowHistory();
         Read(activity, 10 * Second, (A, WithPackets(1, 0)));
         activity.Forget(A);
         Assert.Equal(0, activity.Count);
+    }
+
+    [Fact]
+    public void Thirty_two_bit_counters_are_widened_across_wraps()
+    {
+        var history = new FlowHistory();
+        var f = new Flow();
+        f.Tx.Packets = uint.MaxValue - 1;
+        f.Tx.Segments = uint.MaxValue;
+        f.Rx.RetransSegs = 7;
+        f.Tx.Bytes = 10_000_000_000;
+        var first = history.Observe(A, f, 1);
+        Assert.Equal(uint.MaxValue - 1UL, first.Tx.Packets);
+
+        f.Tx.Packets = 3;      // +5 through the wrap
+        f.Tx.Segments = 9;     // +10
+        f.Rx.RetransSegs = 8;  // +1, no wrap
+        var second = history.Observe(A, f, 2);
+        Assert.Equal(uint.MaxValue + 4UL, second.Tx.Packets);
+        Assert.Equal(uint.MaxValue + 10UL, second.Tx.Segments);
+        Assert.Equal(8UL, second.Rx.RetransmittedSegments);
+        Assert.Equal(10_000_000_000UL, second.Tx.Bytes); // 64-bit in the kernel already
+
+        f.Tx.Packets = 3;
+        Assert.Equal(uint.MaxValue + 4UL, history.Observe(A, f, 3).Tx.Packets); // no movement, no change
+    }
+
+    [Fact]
+    public void Every_counter_of_a_reading_matches_the_kernel_record_when_nothing_wrapped()
+    {
+        var f = new Flow();
+        f.Tx = new DirStats { Bytes = 1, Packets = 2, Segments = 3, RetransSegs = 4, Resets = 5, ZeroWindows = 6 };
+        f.Rx = new DirStats { Bytes = 7, Packets = 8, Segments = 9, RetransSegs = 10, Resets = 11, ZeroWindows = 12 };
+        var r = new FlowHistory().Observe(A, f, 1);
+        Assert.Equal(new DirectionCounters(1, 2, 3, 4, 5, 6), r.Tx);
+        Assert.Equal(new DirectionCounters(7, 8, 9, 10, 11, 12), r.Rx);
     }
 }
