@@ -53,7 +53,9 @@ demo: build
 	bin/tcphealth-lab demo
 
 # Per-packet BPF cost, throughput against a no-op control, test_run micro-benchmarks
-# and map memory; needs root (namespaces, BPF). Takes about 4 minutes.
+# and map memory; then the agent process (start-up, RSS, CPU, collection time at
+# idle, 10k and 100k flows), /metrics render and the identity index. Needs root
+# (namespaces, BPF). Takes about 10 minutes; `--only agent|datapath` runs one half.
 bench: build
 	bin/tcphealth-bench --output bench-results.json
 

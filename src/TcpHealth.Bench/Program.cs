@@ -1,11 +1,19 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using TcpHealth.Bench;
+using TcpHealth.Bench.Agent;
 using TcpHealth.Bpf;
 
-// tcphealth-bench: what TcpHealth's TC programs cost. See Report.Render for what is printed.
+// tcphealth-bench: what TcpHealth costs, in the kernel (the TC programs: the datapath half) and in
+// user space (the agent process: the agent half). See Report.Render for what is printed.
 var output = "bench-results.json";
-int vethSeconds = 5, throughputSeconds = 4, rounds = 3;
+int vethSeconds = 4, vethRepeats = 3, throughputSeconds = 4, rounds = 5;
+bool datapath = true, agent = true;
+string? aotBinary = null;
+var agentEnv = new List<string>();
+const string Usage =
+    "usage: tcphealth-bench [--output FILE] [--only agent|datapath] [--veth-seconds N] [--veth-repeats N] [--throughput-seconds N] [--rounds N]\n" +
+    "                       [--aot-binary PATH] [--agent-env NAME=VALUE ...]";
 for (var i = 0; i < args.Length; i++)
 {
     string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -13,10 +21,24 @@ for (var i = 0; i < args.Length; i++)
     {
         case "--output": output = Next(); break;
         case "--veth-seconds": vethSeconds = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+        case "--veth-repeats": vethRepeats = int.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--throughput-seconds": throughputSeconds = int.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--rounds": rounds = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+        case "--only" when i + 1 < args.Length && args[i + 1] is "agent" or "datapath":
+            var half = Next();
+            datapath = half == "datapath";
+            agent = half == "agent";
+            break;
+
+        // Another build of tcphealth (Native AOT) to measure next to bin/tcphealth; it needs tcphealth.bpf.o beside it.
+        case "--aot-binary": aotBinary = Next(); break;
+
+        // Environment for the agents under test, e.g. DOTNET_GCConserveMemory=9, to see what moves their RSS.
+        case "--agent-env" when i + 1 < args.Length && args[i + 1].Contains('='):
+            agentEnv.Add(Next());
+            break;
         default:
-            Console.Error.WriteLine("usage: tcphealth-bench [--output FILE] [--veth-seconds N] [--throughput-seconds N] [--rounds N]");
+            Console.Error.WriteLine(Usage);
             return 2;
     }
 }
@@ -31,14 +53,25 @@ var oursPath = Path.Combine(AppContext.BaseDirectory, "tcphealth.bpf.o");
 var noopPath = Path.Combine(AppContext.BaseDirectory, "noop.bpf.o");
 foreach (var p in new[] { oursPath, noopPath })
 {
-    if (!File.Exists(p))
+    if (datapath && !File.Exists(p))
     {
         Console.Error.WriteLine($"{p} is missing: build with `make build`");
         return 2;
     }
 }
 
-// Ctrl-C / SIGTERM: kill iperf3 and delete the namespaces before exiting (TCX links go with the process).
+List<AgentBinary> binaries;
+try
+{
+    binaries = agent ? AgentBinary.ToMeasure(aotBinary) : [];
+}
+catch (FileNotFoundException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+
+// Ctrl-C / SIGTERM: kill iperf3 and the agents and delete the namespaces before exiting (TCX links go with the processes).
 void OnSignal(PosixSignalContext ctx)
 {
     ctx.Cancel = true;
@@ -56,25 +89,39 @@ try
 {
     var started = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 
-    // Cheap, kernel-only measurements first; they need no network.
-    Progress("map memory");
-    var memory = MapMemory.Run(oursPath);
-    Progress("BPF_PROG_TEST_RUN micro-benchmarks");
-    EnsureStatsOff();
-    var testRun = TestRunBench.Run(oursPath, noopPath);
+    List<MapMemoryResult>? memory = null;
+    List<TestRunRow>? testRun = null;
+    if (datapath)
+    {
+        // Cheap, kernel-only measurements first; they need no network.
+        Progress("map memory");
+        memory = MapMemory.Run(oursPath);
+        Progress("BPF_PROG_TEST_RUN micro-benchmarks");
+        EnsureStatsOff();
+        testRun = TestRunBench.Run(oursPath, noopPath);
+    }
 
-    List<VethResult> perPacket;
-    List<ThroughputResult> throughput;
+    List<VethResult>? perPacket = null;
+    List<ThroughputResult>? throughput = null;
+    AgentResults? agentResults = null;
     using (var bed = Testbed.Create())
     {
-        perPacket = VethBench.Run(bed, oursPath, vethSeconds, Progress);
-        EnsureStatsOff();
-        throughput = ThroughputBench.Run(bed, oursPath, noopPath, rounds, throughputSeconds, Progress);
+        if (datapath)
+        {
+            perPacket = VethBench.Run(bed, oursPath, noopPath, vethSeconds, vethRepeats, Progress);
+            EnsureStatsOff();
+            throughput = ThroughputBench.Run(bed, oursPath, noopPath, rounds, throughputSeconds, Progress);
+        }
+
+        if (agent)
+        {
+            agentResults = AgentBench.Run(bed, binaries, agentEnv, Progress);
+        }
     }
 
     var results = new BenchResults(
-        Machine.Current(), new BenchSettings(vethSeconds, throughputSeconds, rounds, started),
-        perPacket, throughput, testRun, memory, Report.FindAnomalies(perPacket, throughput));
+        Machine.Current(), new BenchSettings(vethSeconds, vethRepeats, throughputSeconds, rounds, started, datapath, agent),
+        perPacket, throughput, testRun, memory, agentResults, Report.FindAnomalies(perPacket, throughput, agentResults));
     Console.WriteLine(Report.Render(results));
     Report.WriteJson(results, output);
     Console.WriteLine($"written {output}");

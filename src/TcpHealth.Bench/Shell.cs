@@ -54,6 +54,9 @@ public static class Shell
     /// <summary>Starts a long-running process (e.g. `iperf3 -s`); it is killed by <see cref="CleanUp"/>.</summary>
     public static Process StartBackground(params string[] argv) => Start(argv, drain: true);
 
+    /// <summary>As <see cref="StartBackground(string[])"/>, handing each stderr line to <paramref name="onStderr"/> (to say why a process failed).</summary>
+    public static Process StartBackground(Action<string> onStderr, params string[] argv) => Start(argv, drain: true, onStderr);
+
     /// <summary>Creates a network namespace with its loopback up; it is deleted by <see cref="CleanUp"/>.</summary>
     public static void AddNamespace(string name)
     {
@@ -118,7 +121,7 @@ public static class Shell
         }
     }
 
-    private static Process Start(string[] argv, bool drain)
+    private static Process Start(string[] argv, bool drain, Action<string>? onStderr = null)
     {
         var psi = new ProcessStartInfo(argv[0])
         {
@@ -145,7 +148,13 @@ public static class Shell
         {
             // Nobody reads a background process's output; drain it so the child never blocks on a full pipe.
             p.OutputDataReceived += static (_, _) => { };
-            p.ErrorDataReceived += static (_, _) => { };
+            p.ErrorDataReceived += (_, e) =>
+            {
+                if (e.Data is not null)
+                {
+                    onStderr?.Invoke(e.Data);
+                }
+            };
             p.BeginOutputReadLine();
             p.BeginErrorReadLine();
         }

@@ -1,0 +1,80 @@
+using System.Diagnostics;
+
+namespace TcpHealth.Bench.Agent;
+
+/// <param name="Flows">Flows sent (0 = idle).</param>
+/// <param name="FlowsSeen">The agent's own tcphealth_flows: should be Flows plus the few ICMPv6 neighbour-discovery flows of the idle bed.</param>
+/// <param name="CpuPercent">utime + stime over <see cref="AgentCostBench.WindowIntervals"/> collection intervals, percent of one core.</param>
+/// <param name="CpuMsPerInterval">The same as CPU time per collection interval: collection, metric update, one scrape, timers, GC.</param>
+/// <param name="CollectionMs">Median of the agent's tcphealth_collection_duration_seconds over the window (map read, snapshots, metric update).</param>
+public sealed record AgentCostRow(
+    string Binary, string Level, int Flows, double FlowsSeen, double FlowsNotTracked,
+    long RssBytes, long RssAnonBytes, long RssFileBytes, long PeakRssBytes,
+    double CpuPercent, double CpuMsPerInterval, double CollectionMs, double CollectionMsMax);
+
+/// <summary>
+/// Measurement 5: the agent process itself, idle and tracking 10k and 100k
+/// real, active flows (each sends a datagram every interval): RSS, CPU, and
+/// how long its collections take.
+/// </summary>
+public static class AgentCostBench
+{
+    /// <summary>CPU is averaged over this many collection intervals (one tick is 10 ms; a longer window makes an idle agent's few ticks mean something).</summary>
+    public const int WindowIntervals = 3;
+
+    public static readonly (string Level, int Flows)[] Levels = [("idle", 0), ("10k flows", 10_000), ("100k flows", 100_000)];
+
+    public static List<AgentCostRow> Run(Testbed bed, AgentBinary binary, IReadOnlyList<string> environment, Action<string> progress)
+    {
+        var rows = new List<AgentCostRow>();
+        using var agent = AgentProcess.Start(binary, bed, environment);
+        using var flows = new UdpFlows(bed);
+        foreach (var (level, n) in Levels)
+        {
+            progress($"agent cost ({binary.Label}): {level}");
+            // All n again, not just the new ones: the first 10k must not go idle (120 s) during the 100k case.
+            flows.Send(n);
+            WaitForFlows(agent, n);
+
+            // One more collection: the first read of new flows creates their cursors and series; measure the steady state after it.
+            Thread.Sleep(AgentProcess.CollectionInterval);
+            var before = agent.Sample();
+            var durations = new List<double>();
+            MetricsText metrics = null!;
+            for (var i = 0; i < WindowIntervals; i++)
+            {
+                // Every flow moves every interval: each read finds all n changed, the worst case for a collection.
+                flows.Send(n);
+                Thread.Sleep(AgentProcess.CollectionInterval);
+                metrics = new MetricsText(agent.Metrics());
+                durations.Add(metrics["tcphealth_collection_duration_seconds"] * 1000);
+            }
+
+            var after = agent.Sample();
+            var cpu = ProcessSample.CpuPercent(before, after);
+            rows.Add(new AgentCostRow(
+                binary.Label, level, n, metrics["tcphealth_flows"], metrics["tcphealth_datapath_not_tracked_total{what=\"flows\"}"],
+                after.RssBytes, after.RssAnonBytes, after.RssFileBytes, after.PeakRssBytes,
+                cpu, cpu / 100 * AgentProcess.CollectionInterval.TotalMilliseconds,
+                Stats.Median(durations), durations.Max()));
+        }
+
+        agent.Stop();
+        return rows;
+    }
+
+    private static void WaitForFlows(AgentProcess agent, int n)
+    {
+        // A collection every interval; two of them are plenty. If the count never gets there, the report says so.
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed < 2 * AgentProcess.CollectionInterval + TimeSpan.FromSeconds(1))
+        {
+            if (new MetricsText(agent.Metrics())["tcphealth_flows"] >= n)
+            {
+                return;
+            }
+
+            Thread.Sleep(500);
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using System.Globalization;
+
+namespace TcpHealth.Bench.Agent;
+
+/// <summary>
+/// A process's memory and CPU at one moment, from /proc: what `top` and the
+/// kubelet see, not what the runtime thinks it uses.
+/// </summary>
+/// <param name="CpuTicks">utime + stime of all its threads, in clock ticks.</param>
+public readonly record struct ProcessSample(DateTime At, long RssBytes, long RssAnonBytes, long RssFileBytes, long PeakRssBytes, long CpuTicks)
+{
+    // USER_HZ: fixed at 100 on every Linux ABI, whatever the kernel's internal HZ.
+    private const double TicksPerSecond = 100;
+
+    public static ProcessSample Read(int pid)
+    {
+        var at = DateTime.UtcNow;
+        long rss = 0, anon = 0, file = 0, peak = 0;
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            rss = Field(line, "VmRSS:") ?? rss;
+            anon = Field(line, "RssAnon:") ?? anon;
+            file = Field(line, "RssFile:") ?? file;
+            peak = Field(line, "VmHWM:") ?? peak;
+        }
+
+        // The command name (field 2) may contain spaces; fields after its closing ')' are fixed.
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture); // utime, stime
+        return new ProcessSample(at, rss, anon, file, peak, ticks);
+    }
+
+    /// <summary>CPU used between two samples, in percent of one core.</summary>
+    public static double CpuPercent(ProcessSample from, ProcessSample to) =>
+        (to.CpuTicks - from.CpuTicks) / TicksPerSecond / (to.At - from.At).TotalSeconds * 100;
+
+    private static long? Field(string line, string name) =>
+        line.StartsWith(name, StringComparison.Ordinal)
+            ? long.Parse(line[name.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024 // "kB"
+            : null;
+}
