@@ -58,34 +58,64 @@ public sealed unsafe class BpfMap
         where TKey : unmanaged
         where TValue : unmanaged
     {
+        TKey[] keys = [];
+        TValue[] values = [];
+        var count = ReadInto(ref keys, ref values, batchEntries);
+        var result = new List<KeyValuePair<TKey, TValue>>(count);
+        for (var i = 0; i < count; i++)
+        {
+            result.Add(new KeyValuePair<TKey, TValue>(keys[i], values[i]));
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Every entry, like <see cref="ReadAll{TKey, TValue}()"/>, into the caller's
+    /// arrays (grown when too small); returns how many were read. A caller that
+    /// keeps the arrays reads the map again without allocating.
+    /// </summary>
+    public int ReadInto<TKey, TValue>(ref TKey[] keys, ref TValue[] values)
+        where TKey : unmanaged
+        where TValue : unmanaged
+        => ReadInto(ref keys, ref values, DefaultBatchEntries);
+
+    internal int ReadInto<TKey, TValue>(ref TKey[] keys, ref TValue[] values, uint batchEntries)
+        where TKey : unmanaged
+        where TValue : unmanaged
+    {
         CheckShape<TKey, TValue>();
-        var result = new List<KeyValuePair<TKey, TValue>>();
-        var keys = new TKey[batchEntries];
-        var values = new TValue[batchEntries];
 
         // The batch cursor is opaque: a bucket number for hashes, a key for arrays.
         var cursorSize = Math.Max((int)KeySize, sizeof(ulong));
-        var inCursor = new byte[cursorSize];
-        var outCursor = new byte[cursorSize];
+        var inCursor = stackalloc byte[cursorSize];
+        var outCursor = stackalloc byte[cursorSize];
         var opts = new Interop.BpfMapBatchOpts { Sz = (nuint)sizeof(Interop.BpfMapBatchOpts) };
+        var batch = batchEntries;
+        var read = 0;
         var first = true;
         while (true)
         {
-            var count = (uint)keys.Length;
+            if (keys.Length - read < batch || values.Length - read < batch)
+            {
+                var size = Math.Max(read + (int)batch, keys.Length * 2);
+                Array.Resize(ref keys, size);
+                Array.Resize(ref values, size);
+            }
+
+            var count = batch;
             int errno;
-            fixed (byte* inPtr = inCursor, outPtr = outCursor)
             fixed (TKey* k = keys)
             fixed (TValue* v = values)
             {
-                var status = Interop.BpfMapLookupBatch(Fd, first ? null : inPtr, outPtr, k, v, &count, &opts);
+                var status = Interop.BpfMapLookupBatch(Fd, first ? null : inCursor, outCursor, k + read, v + read, &count, &opts);
                 errno = status < 0 ? -status : 0;
             }
 
             if (errno == Errno.ENOSPC && count == 0)
             {
                 // A hash bucket holds more entries than fit in one call: retry the same cursor with room for it.
-                keys = new TKey[keys.Length * 2];
-                values = new TValue[values.Length * 2];
+                batch *= 2;
                 continue;
             }
 
@@ -94,18 +124,17 @@ public sealed unsafe class BpfMap
                 throw new BpfException($"bpf_map_lookup_batch({Name})", errno);
             }
 
-            for (var i = 0; i < count; i++)
-            {
-                result.Add(new KeyValuePair<TKey, TValue>(keys[i], values[i]));
-            }
+            read += (int)count;
 
             // ENOENT marks the end, possibly together with a last partial batch.
             if (errno == Errno.ENOENT)
             {
-                return result;
+                return read;
             }
 
-            (inCursor, outCursor) = (outCursor, inCursor);
+            var swap = inCursor;
+            inCursor = outCursor;
+            outCursor = swap;
             first = false;
         }
     }

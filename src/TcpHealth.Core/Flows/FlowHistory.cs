@@ -1,9 +1,14 @@
+using System.Net;
+using System.Runtime.InteropServices;
 using TcpHealth.Bpf;
 
 namespace TcpHealth.Core.Flows;
 
-/// <summary>A flow's counters widened to 64 bits, and how long they have not moved.</summary>
-public readonly record struct FlowReading(TimeSpan Idle, DirectionCounters Tx, DirectionCounters Rx);
+/// <summary>
+/// A flow's counters widened to 64 bits, how long they have not moved, and its
+/// endpoints (made on the first read; every later snapshot of the flow shares them).
+/// </summary>
+public readonly record struct FlowReading(TimeSpan Idle, DirectionCounters Tx, DirectionCounters Rx, IPEndPoint Source, IPEndPoint Destination);
 
 /// <summary>
 /// What user space remembers of each flow between reads of the kernel's table.
@@ -17,7 +22,7 @@ public readonly record struct FlowReading(TimeSpan Idle, DirectionCounters Tx, D
 /// </summary>
 public sealed class FlowHistory
 {
-    private readonly Dictionary<FlowKey, Entry> _entries = [];
+    private readonly Dictionary<FlowKey, Entry> _entries = new(FlowKeyComparer.Instance);
     private long _generation;
 
     public int Count => _entries.Count;
@@ -28,22 +33,31 @@ public sealed class FlowHistory
     /// <summary>Records this read of a flow and returns its widened counters and idle time.</summary>
     public FlowReading Observe(in FlowKey key, in Flow flow, ulong nowNs)
     {
-        Entry e;
-        if (_entries.TryGetValue(key, out var previous))
+        ref var e = ref CollectionsMarshal.GetValueRefOrAddDefault(_entries, key, out bool known);
+        if (known)
         {
-            var tx = previous.Tx.Advance(flow.Tx);
-            var rx = previous.Rx.Advance(flow.Rx);
-            bool moved = tx.Packets != previous.Tx.Packets || rx.Packets != previous.Rx.Packets;
-            e = new Entry(tx, rx, moved ? nowNs : previous.LastChangeNs, _generation);
+            var tx = e.Tx.Advance(flow.Tx);
+            var rx = e.Rx.Advance(flow.Rx);
+            if (tx.Packets != e.Tx.Packets || rx.Packets != e.Rx.Packets)
+                e.LastChangeNs = nowNs;
+            e.Tx = tx;
+            e.Rx = rx;
         }
         else
         {
-            e = new Entry(Wide.From(flow.Tx), Wide.From(flow.Rx), nowNs, _generation);
+            e = new Entry
+            {
+                Tx = Wide.From(flow.Tx),
+                Rx = Wide.From(flow.Rx),
+                LastChangeNs = nowNs,
+                Source = new IPEndPoint(key.Source, key.SrcPort),
+                Destination = new IPEndPoint(key.Destination, key.DstPort),
+            };
         }
-        _entries[key] = e;
+        e.Generation = _generation;
 
         var idle = TimeSpan.FromTicks((long)((nowNs - Math.Min(nowNs, e.LastChangeNs)) / 100));
-        return new FlowReading(idle, e.Tx.Counters(flow.Tx), e.Rx.Counters(flow.Rx));
+        return new FlowReading(idle, e.Tx.Counters(flow.Tx), e.Rx.Counters(flow.Rx), e.Source, e.Destination);
     }
 
     /// <summary>Forgets a flow the caller removed from the kernel.</summary>
@@ -59,7 +73,13 @@ public sealed class FlowHistory
         }
     }
 
-    private readonly record struct Entry(Wide Tx, Wide Rx, ulong LastChangeNs, long Generation);
+    private struct Entry
+    {
+        public Wide Tx, Rx;
+        public ulong LastChangeNs;
+        public long Generation;
+        public IPEndPoint Source, Destination;
+    }
 
     /// <summary>One direction's 32-bit counters, widened.</summary>
     private readonly record struct Wide(ulong Packets, ulong Segments, ulong RetransSegs)

@@ -33,8 +33,8 @@ public sealed record FlowSnapshot(
     public ulong TotalBytes => Tx.Bytes + Rx.Bytes;
 }
 
-/// <summary>What one direction of a flow carried.</summary>
-public sealed record DirectionCounters(
+/// <summary>What one direction of a flow carried (a value: a snapshot allocates no object for it).</summary>
+public readonly record struct DirectionCounters(
     ulong Bytes,
     ulong Packets,
     ulong Segments,

@@ -1,4 +1,3 @@
-using System.Net;
 using TcpHealth.Bpf;
 
 namespace TcpHealth.Core.Flows;
@@ -13,8 +12,8 @@ public static class FlowSnapshotBuilder
     {
         return new FlowSnapshot(
             iface,
-            new IPEndPoint(key.Source, key.SrcPort),
-            new IPEndPoint(key.Destination, key.DstPort),
+            reading.Source,
+            reading.Destination,
             key.Proto,
             reading.Tx,
             reading.Rx,

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.InteropServices;
 using TcpHealth.Core.Flows;
 
 namespace TcpHealth.Core.Metrics;
@@ -20,11 +21,17 @@ public readonly record struct EndpointLabels(string Namespace, string Workload, 
 /// </summary>
 public sealed class FlowMetrics
 {
+    // A flow not read for this long vanished without an expiry read (the map was reset).
+    private static readonly TimeSpan ForgetUnseenAfter = TimeSpan.FromMinutes(10);
+
     private readonly Func<IPAddress, EndpointLabels> _resolve;
     private readonly Func<IPAddress, bool> _isMonitored;
     private readonly IReadOnlyList<double> _rttBounds;
     private readonly Dictionary<FlowId, FlowCursor> _cursors = [];
+    private int _identityGeneration = 1;
 
+    /// <param name="resolve">Labels of an address; with <paramref name="isMonitored"/>, asked once per flow
+    /// and again after <see cref="IdentitiesChanged"/>, so both must keep their answers until then.</param>
     public FlowMetrics(
         Func<IPAddress, EndpointLabels> resolve,
         Func<IPAddress, bool> isMonitored,
@@ -55,6 +62,12 @@ public sealed class FlowMetrics
     /// <summary>Flows being followed right now.</summary>
     public int TrackedFlows => _cursors.Count;
 
+    /// <summary>
+    /// The resolver answers differently now (the config was reloaded): every
+    /// flow's labels and monitored check are resolved again before their next use.
+    /// </summary>
+    public void IdentitiesChanged() => _identityGeneration++;
+
     public void Observe(DatapathSnapshot snapshot, DateTimeOffset now)
     {
         foreach (var f in snapshot.Flows)
@@ -64,9 +77,11 @@ public sealed class FlowMetrics
             Observe(f, now);
             _cursors.Remove(FlowId.Of(f));
         }
-        // A flow that vanished without an expiry read (the map was reset) is forgotten after the TTL.
-        foreach (var stale in _cursors.Where(kv => now - kv.Value.LastSeen > TimeSpan.FromMinutes(10)).Select(kv => kv.Key).ToList())
-            _cursors.Remove(stale);
+        foreach (var (id, cursor) in _cursors)
+        {
+            if (now - cursor.LastSeen > ForgetUnseenAfter)
+                _cursors.Remove(id);
+        }
         Traffic.Expire(now);
         Rtt.Expire(now);
         HandshakeRtt.Expire(now);
@@ -75,28 +90,28 @@ public sealed class FlowMetrics
 
     private void Observe(FlowSnapshot f, DateTimeOffset now)
     {
-        var id = FlowId.Of(f);
-        if (!_cursors.TryGetValue(id, out var cursor) || cursor.FirstSeenNs != f.FirstSeenNs)
-            _cursors[id] = cursor = new FlowCursor(f.FirstSeenNs);
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_cursors, FlowId.Of(f), out _);
+        if (slot is null || slot.FirstSeenNs != f.FirstSeenNs)
+            slot = new FlowCursor(f.FirstSeenNs);
+        var cursor = slot;
         cursor.LastSeen = now;
 
-        var src = _resolve(f.Source.Address);
-        var dst = _resolve(f.Destination.Address);
-        var tx = new TrafficLabels(src.Namespace, src.Workload, src.Zone, dst.Namespace, dst.Workload, dst.Zone);
-        bool reportRx = !_isMonitored(f.Destination.Address);
-        string protocol = TrafficKey.ProtocolLabel(f.Protocol);
+        // Most flows are idle between two reads: skip them without resolving or hashing anything.
+        if (NothingNew(f, cursor))
+            return;
 
-        AddTraffic(new TrafficKey(tx, protocol), f.Tx, cursor.Tx, now);
-        if (reportRx)
-            AddTraffic(new TrafficKey(tx.Reversed, protocol), f.Rx, cursor.Rx, now);
+        ResolveLabels(f, cursor);
+        AddTraffic(cursor.TxKey, ref cursor.TxTraffic, f.Tx, cursor.Tx, now);
+        if (cursor.ReportRx)
+            AddTraffic(cursor.RxKey, ref cursor.RxTraffic, f.Rx, cursor.Rx, now);
         cursor.Tx = f.Tx;
         cursor.Rx = f.Rx;
 
-        AddRtt(new TrafficKey(tx, protocol), f.Rtt, cursor, now);
+        AddRtt(f.Rtt, cursor, now);
 
         if (!cursor.HandshakeReported && f.HandshakeRtt is { } hs)
         {
-            HandshakeRtt.Get(tx, now).Observe(_rttBounds, hs.TotalSeconds, 1);
+            HandshakeRtt.Get(cursor.TxKey.Labels, now).Observe(_rttBounds, hs.TotalSeconds, 1);
             cursor.HandshakeReported = true;
         }
 
@@ -105,8 +120,8 @@ public sealed class FlowMetrics
             // Labelled initiator → responder, by the initiator's agent when it has one.
             TrafficLabels? labels = f.Initiator switch
             {
-                ConnectionInitiator.Source => tx,
-                ConnectionInitiator.Destination when reportRx => tx.Reversed,
+                ConnectionInitiator.Source => cursor.TxKey.Labels,
+                ConnectionInitiator.Destination when cursor.ReportRx => cursor.RxKey.Labels,
                 _ => null,
             };
             if (labels is { } l)
@@ -115,7 +130,39 @@ public sealed class FlowMetrics
         }
     }
 
-    private void AddTraffic(TrafficKey key, DirectionCounters now, DirectionCounters before, DateTimeOffset time)
+    /// <summary>
+    /// True when this read would add nothing: no counter moved, the RTT
+    /// histogram holds no new sample, and no handshake RTT or connection
+    /// outcome waits to be reported. The outcome is checked on its own because
+    /// it changes without traffic: a SYN that was never answered turns into
+    /// no_answer by timeout while its counters stand still.
+    /// </summary>
+    private static bool NothingNew(FlowSnapshot f, FlowCursor c) =>
+        f.Tx == c.Tx && f.Rx == c.Rx &&
+        (f.Rtt.Histogram is not { } h ||
+            (c.RttBuckets is not null && c.RttBaseOctave == h.BaseOctave &&
+             // Each bucket only grows, so an unchanged total means unchanged buckets.
+             c.RttHistogramCount == h.Count && c.RttSamples == f.Rtt.Samples && c.RttSumNs == f.Rtt.SumNs)) &&
+        (c.HandshakeReported || f.HandshakeRtt is null) &&
+        (c.ConnectionReported || OutcomeLabel(f.Outcome) is null);
+
+    private void ResolveLabels(FlowSnapshot f, FlowCursor c)
+    {
+        if (c.LabelsGeneration == _identityGeneration)
+            return;
+        var src = _resolve(f.Source.Address);
+        var dst = _resolve(f.Destination.Address);
+        var tx = new TrafficLabels(src.Namespace, src.Workload, src.Zone, dst.Namespace, dst.Workload, dst.Zone);
+        string protocol = TrafficKey.ProtocolLabel(f.Protocol);
+        c.TxKey = new TrafficKey(tx, protocol);
+        c.RxKey = new TrafficKey(tx.Reversed, protocol);
+        c.ReportRx = !_isMonitored(f.Destination.Address);
+        c.TxTraffic = c.RxTraffic = null;
+        c.TxRtt = null;
+        c.LabelsGeneration = _identityGeneration;
+    }
+
+    private void AddTraffic(TrafficKey key, ref SeriesHandle<TrafficSeries>? handle, in DirectionCounters now, in DirectionCounters before, DateTimeOffset time)
     {
         ulong bytes = Delta(now.Bytes, before.Bytes);
         ulong packets = Delta(now.Segments, before.Segments);
@@ -124,7 +171,7 @@ public sealed class FlowMetrics
         ulong zeroWindows = Delta(now.ZeroWindows, before.ZeroWindows);
         if ((bytes | packets | retrans | resets | zeroWindows) == 0)
             return;
-        var s = Traffic.Get(key, time);
+        var s = Traffic.Get(key, time, ref handle);
         s.Bytes += bytes;
         s.Packets += packets;
         s.RetransmittedSegments += retrans;
@@ -137,7 +184,7 @@ public sealed class FlowMetrics
     // Kernel buckets are at most 6.25% wide; each lands in the Prometheus
     // bucket holding its middle. Samples below/above the kernel's window are
     // placed at the flow's exact min/max.
-    private void AddRtt(TrafficKey key, RttSummary rtt, FlowCursor cursor, DateTimeOffset now)
+    private void AddRtt(RttSummary rtt, FlowCursor cursor, DateTimeOffset now)
     {
         var h = rtt.Histogram;
         if (h is null)
@@ -156,7 +203,7 @@ public sealed class FlowMetrics
         {
             if (count == 0)
                 return;
-            series ??= Rtt.Get(key, now);
+            series ??= Rtt.Get(cursor.TxKey, now, ref cursor.TxRtt);
             series.Counts[HistogramSeries.BucketIndex(_rttBounds, seconds)] += count;
             observed += count;
             sum += seconds * count;
@@ -177,6 +224,7 @@ public sealed class FlowMetrics
         Add(h.MaxNs / 1e9, Delta(h.Above, cursor.RttAbove));
         cursor.RttBelow = h.Below;
         cursor.RttAbove = h.Above;
+        cursor.RttHistogramCount = h.Count;
 
         // The flow's exact sum, when every new sample reached the histogram.
         ulong countDelta = Delta(rtt.Samples, cursor.RttSamples);
@@ -202,19 +250,5 @@ public sealed class FlowMetrics
     private readonly record struct FlowId(string Interface, IPEndPoint Source, IPEndPoint Destination, byte Protocol)
     {
         public static FlowId Of(FlowSnapshot f) => new(f.Interface, f.Source, f.Destination, f.Protocol);
-    }
-
-    private sealed class FlowCursor(ulong firstSeenNs)
-    {
-        public ulong FirstSeenNs { get; } = firstSeenNs;
-        public DateTimeOffset LastSeen;
-        public DirectionCounters Tx = Zero;
-        public DirectionCounters Rx = Zero;
-        public uint[]? RttBuckets;
-        public int RttBaseOctave;
-        public ulong RttBelow, RttAbove, RttSamples, RttSumNs;
-        public bool HandshakeReported, ConnectionReported;
-
-        private static readonly DirectionCounters Zero = new(0, 0, 0, 0, 0, 0);
     }
 }

@@ -10,7 +10,7 @@ namespace TcpHealth.Core.Metrics;
 public sealed class SeriesStore<TKey, TSeries>(int budget, TimeSpan ttl, Func<TKey, TKey> overflowOf, Func<TSeries> create)
     where TKey : notnull
 {
-    private readonly Dictionary<TKey, (TSeries Series, DateTimeOffset LastUpdate)> _series = [];
+    private readonly Dictionary<TKey, SeriesHandle<TSeries>> _series = [];
     private int _overflowSeries;
 
     /// <summary>Label sets that were folded into an overflow series.</summary>
@@ -20,27 +20,56 @@ public sealed class SeriesStore<TKey, TSeries>(int budget, TimeSpan ttl, Func<TK
 
     public TSeries Get(TKey key, DateTimeOffset now)
     {
-        if (!_series.ContainsKey(key) && !IsOverflow(key) && _series.Count - _overflowSeries >= budget)
+        SeriesHandle<TSeries>? none = null;
+        return Get(key, now, ref none);
+    }
+
+    /// <summary>
+    /// <see cref="Get(TKey, DateTimeOffset)"/> for a caller that always asks for
+    /// the same <paramref name="key"/> (and resets <paramref name="handle"/> to
+    /// null when its key changes): while the series lives, the handle finds it
+    /// without a lookup. A key folded into overflow gets no handle, so it is
+    /// counted and may get its own series again on every call, as without one.
+    /// </summary>
+    public TSeries Get(TKey key, DateTimeOffset now, ref SeriesHandle<TSeries>? handle)
+    {
+        if (handle is { Dropped: false })
+        {
+            handle.LastUpdate = now;
+            return handle.Series;
+        }
+        if (_series.TryGetValue(key, out handle))
+        {
+            handle.LastUpdate = now;
+            return handle.Series;
+        }
+
+        bool folded = !IsOverflow(key) && _series.Count - _overflowSeries >= budget;
+        if (folded)
         {
             Overflowed++;
             key = overflowOf(key);
         }
         if (!_series.TryGetValue(key, out var entry))
         {
-            entry = (create(), now);
+            _series.Add(key, entry = new SeriesHandle<TSeries>(create()));
             if (IsOverflow(key))
                 _overflowSeries++;
         }
-        _series[key] = (entry.Series, now);
+        entry.LastUpdate = now;
+        handle = folded ? null : entry;
         return entry.Series;
     }
 
     /// <summary>Drops series whose flows and endpoints have been gone longer than the TTL.</summary>
     public void Expire(DateTimeOffset now)
     {
-        foreach (var key in _series.Where(kv => now - kv.Value.LastUpdate > ttl).Select(kv => kv.Key).ToList())
+        foreach (var (key, entry) in _series)
         {
+            if (now - entry.LastUpdate <= ttl)
+                continue;
             _series.Remove(key);
+            entry.Dropped = true;
             if (IsOverflow(key))
                 _overflowSeries--;
         }

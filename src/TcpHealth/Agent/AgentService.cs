@@ -101,11 +101,13 @@ public static class AgentService
         {
             if (s.InterfacePattern is not null)
                 SyncInterfaces(s, session);
-            var sw = Stopwatch.StartNew();
+            long start = Stopwatch.GetTimestamp();
             var snapshot = session.Collect();
+            var readTook = Stopwatch.GetElapsedTime(start);
             lock (state.Lock)
             {
-                state.Record(snapshot, sw.Elapsed, DateTimeOffset.UtcNow);
+                // Record times the metrics update itself, without the wait for a scrape to release the lock.
+                state.Record(snapshot, readTook, DateTimeOffset.UtcNow);
                 state.InterfacesAttached = session.Interfaces.Count;
             }
         }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using TcpHealth.Core.Config;
 using TcpHealth.Core.Flows;
 using TcpHealth.Core.Identity;
@@ -7,7 +8,8 @@ namespace TcpHealth.Agent;
 
 /// <summary>
 /// What the collection loop produces and a scrape reads, behind one lock:
-/// the flow metrics, the last datapath snapshot and the agent's own numbers.
+/// the flow metrics, what the last collection read (not its flows: they are
+/// garbage once the metrics took their deltas) and the agent's own numbers.
 /// </summary>
 public sealed class AgentState
 {
@@ -28,19 +30,31 @@ public sealed class AgentState
     public object Lock { get; } = new();
     public FlowMetrics Metrics { get; }
     public AgentConfig Config { get; private set; }
-    public DatapathSnapshot? Last { get; private set; }
+
+    /// <summary>The datapath's counters at the last collection; null before the first.</summary>
+    public DatapathCounters? Counters { get; private set; }
+
+    /// <summary>Flows in the kernel table at the last collection.</summary>
+    public int FlowCount { get; private set; }
+    public int FlowCapacity { get; private set; }
+
+    /// <summary>The whole last collection: reading the kernel maps and updating the metrics.</summary>
     public TimeSpan LastCollectionDuration { get; private set; }
     public int InterfacesAttached { get; set; }
     public ulong CollectionErrors { get; set; }
 
     /// <summary>Attached and at least one collection done.</summary>
-    public bool Ready => Last is not null;
+    public bool Ready => Counters is not null;
 
-    public void Record(DatapathSnapshot snapshot, TimeSpan took, DateTimeOffset now)
+    /// <param name="readTook">How long reading <paramref name="snapshot"/> from the kernel took; the metrics update is timed here and added.</param>
+    public void Record(DatapathSnapshot snapshot, TimeSpan readTook, DateTimeOffset now)
     {
+        long start = Stopwatch.GetTimestamp();
         Metrics.Observe(snapshot, now);
-        Last = snapshot;
-        LastCollectionDuration = took;
+        Counters = snapshot.Counters;
+        FlowCount = snapshot.Flows.Count;
+        FlowCapacity = snapshot.FlowCapacity;
+        LastCollectionDuration = readTook + Stopwatch.GetElapsedTime(start);
     }
 
     /// <summary>
@@ -51,6 +65,7 @@ public sealed class AgentState
     public bool Reload(AgentConfig config)
     {
         _resolver = new IdentityResolver(config);
+        Metrics.IdentitiesChanged();
         bool sameShape = config.Metrics.RttBuckets.SequenceEqual(Config.Metrics.RttBuckets) &&
                          config.Metrics.SeriesBudget == Config.Metrics.SeriesBudget &&
                          config.Metrics.SeriesTtl == Config.Metrics.SeriesTtl;
@@ -59,5 +74,4 @@ public sealed class AgentState
     }
 
     private static EndpointLabels Labels(PeerIdentity p) => new(p.Namespace, p.Workload, p.Zone);
-
 }

@@ -73,18 +73,17 @@ public sealed class MetricsRenderer(AgentState state) : IMetricsRenderer
     private IEnumerable<MetricFamily> SelfMetrics()
     {
         var m = state.Metrics;
-        var snap = state.Last;
 
         var flows = new MetricFamily("tcphealth_flows", "Flows in the kernel flow table.", MetricType.Gauge, []);
-        flows.AddGauge([], snap?.Flows.Count ?? 0);
+        flows.AddGauge([], state.FlowCount);
         var capacity = new MetricFamily("tcphealth_flow_capacity", "Capacity of the kernel flow table.", MetricType.Gauge, []);
-        capacity.AddGauge([], snap?.FlowCapacity ?? 0);
+        capacity.AddGauge([], state.FlowCapacity);
 
         var notTracked = new MetricFamily("tcphealth_datapath_not_tracked", "What the datapath could not keep because a map was full.", MetricType.Counter, ["what"]);
         var parseErrors = new MetricFamily("tcphealth_parse_errors", "Packets the datapath could not parse, by layer.", MetricType.Counter, ["layer"]);
         var seen = new MetricFamily("tcphealth_datapath_packets", "Packets the TC programs ran on.", MetricType.Counter, []);
         var samples = new MetricFamily("tcphealth_rtt_samples", "TCP timestamp echoes matched (every one, no sampling).", MetricType.Counter, []);
-        if (snap?.Counters is { } c)
+        if (state.Counters is { } c)
         {
             notTracked.AddCounter(["flows"], c[DatapathCounter.FlowsNotTracked]);
             notTracked.AddCounter(["timestamps"], c[DatapathCounter.TsNotStored]);
@@ -107,7 +106,7 @@ public sealed class MetricsRenderer(AgentState state) : IMetricsRenderer
 
         var interfaces = new MetricFamily("tcphealth_interfaces_attached", "Interfaces with both TC hooks attached.", MetricType.Gauge, []);
         interfaces.AddGauge([], state.InterfacesAttached);
-        var duration = new MetricFamily("tcphealth_collection_duration_seconds", "How long the last read of the kernel maps took.", MetricType.Gauge, []);
+        var duration = new MetricFamily("tcphealth_collection_duration_seconds", "How long the last collection took: reading the kernel maps and updating the metrics.", MetricType.Gauge, []);
         duration.AddGauge([], state.LastCollectionDuration.TotalSeconds);
         var errors = new MetricFamily("tcphealth_collection_errors", "Collections that failed (the reason is logged).", MetricType.Counter, []);
         errors.AddCounter([], state.CollectionErrors);

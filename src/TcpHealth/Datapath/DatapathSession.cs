@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using TcpHealth.Bpf;
 using TcpHealth.Core.Flows;
 
@@ -18,6 +19,19 @@ public sealed class DatapathSession : IDisposable
     private readonly Dictionary<uint, string> _interfaceNames = [];
     private readonly BpfMap _flows, _rttHists, _pendingTimestamps, _counters;
     private readonly FlowHistory _history = new();
+
+    // Reused by every collection: the maps are read into these arrays (grown
+    // to the largest read so far) instead of fresh lists every few seconds.
+    private FlowKey[] _flowKeys = [];
+    private Flow[] _flowValues = [];
+    private FlowKey[] _histKeys = [];
+    private RttHist[] _histValues = [];
+    private TsKey[] _tsKeys = [];
+    private ulong[] _tsValues = [];
+    private readonly Dictionary<FlowKey, int> _histIndex = new(FlowKeyComparer.Instance);
+    private readonly List<FlowKey> _expired = [];
+    private readonly List<FlowKey> _expiredHists = [];
+    private readonly List<TsKey> _staleTimestamps = [];
 
     private DatapathSession(DatapathOptions options, BpfObject obj, ILogSink log)
     {
@@ -128,25 +142,33 @@ public sealed class DatapathSession : IDisposable
     {
         ulong now = MonotonicNowNs();
         var counters = new DatapathCounters(_counters.ReadPerCpuSums((uint)Abi.CounterCount));
-        var flows = _flows.ReadAll<FlowKey, Flow>();
-        var hists = new Dictionary<FlowKey, RttHist>();
-        foreach (var kv in _rttHists.ReadAll<FlowKey, RttHist>())
-            hists[kv.Key] = kv.Value;
+        int flowCount = _flows.ReadInto(ref _flowKeys, ref _flowValues);
+        int histCount = _rttHists.ReadInto(ref _histKeys, ref _histValues);
+        _histIndex.Clear();
+        for (int i = 0; i < histCount; i++)
+            _histIndex[_histKeys[i]] = i;
 
-        var snapshots = new List<FlowSnapshot>(flows.Count);
+        var snapshots = new List<FlowSnapshot>(flowCount);
         var expiredSnapshots = new List<FlowSnapshot>();
-        var expired = new List<FlowKey>();
+        _expired.Clear();
+        _expiredHists.Clear();
         _history.BeginRead();
-        foreach (var (key, flow) in flows)
+        for (int i = 0; i < flowCount; i++)
         {
-            RttHist? hist = hists.TryGetValue(key, out var h) ? h : null;
+            ref readonly var key = ref _flowKeys[i];
+            ref readonly var flow = ref _flowValues[i];
+            int h = -1;
+            bool hasHist = _histIndex.Count > 0 && _histIndex.TryGetValue(key, out h);
+            RttHist? hist = hasHist ? _histValues[h] : null;
             string iface = _interfaceNames.TryGetValue(key.IfIndex, out var n) ? n : $"if{key.IfIndex}";
             var reading = _history.Observe(key, flow, now);
             var snapshot = FlowSnapshotBuilder.Build(key, flow, hist, iface, now, reading, _options.HandshakeTimeout);
             // An idle flow's last read is handed out once more, then removed.
             if (reading.Idle > _options.FlowIdleTimeout)
             {
-                expired.Add(key);
+                _expired.Add(key);
+                if (hasHist)
+                    _expiredHists.Add(key);
                 expiredSnapshots.Add(snapshot);
                 _history.Forget(key);
             }
@@ -157,11 +179,10 @@ public sealed class DatapathSession : IDisposable
         }
 
         _history.EndRead();
-        if (expired.Count > 0)
-        {
-            _flows.DeleteBatch<FlowKey>(expired.ToArray());
-            _rttHists.DeleteBatch<FlowKey>(expired.Where(hists.ContainsKey).ToArray());
-        }
+        if (_expired.Count > 0)
+            _flows.DeleteBatch<FlowKey>(CollectionsMarshal.AsSpan(_expired));
+        if (_expiredHists.Count > 0)
+            _rttHists.DeleteBatch<FlowKey>(CollectionsMarshal.AsSpan(_expiredHists));
         ExpirePendingTimestamps(now);
         return new DatapathSnapshot(DateTimeOffset.UtcNow, snapshots, counters, (int)_options.MaxFlows) { Expired = expiredSnapshots };
     }
@@ -171,14 +192,16 @@ public sealed class DatapathSession : IDisposable
     private void ExpirePendingTimestamps(ulong now)
     {
         ulong timeoutNs = (ulong)_options.TimestampTimeout.Ticks * 100;
-        var stale = new List<TsKey>();
-        foreach (var (key, sentNs) in _pendingTimestamps.ReadAll<TsKey, ulong>())
+        int count = _pendingTimestamps.ReadInto(ref _tsKeys, ref _tsValues);
+        _staleTimestamps.Clear();
+        for (int i = 0; i < count; i++)
         {
+            ulong sentNs = _tsValues[i];
             if (now > sentNs && now - sentNs > timeoutNs)
-                stale.Add(key);
+                _staleTimestamps.Add(_tsKeys[i]);
         }
-        if (stale.Count > 0)
-            _pendingTimestamps.DeleteBatch<TsKey>(stale.ToArray());
+        if (_staleTimestamps.Count > 0)
+            _pendingTimestamps.DeleteBatch<TsKey>(CollectionsMarshal.AsSpan(_staleTimestamps));
     }
 
     /// <summary>CLOCK_MONOTONIC in ns: the clock of bpf_ktime_get_ns (Stopwatch uses it on Linux).</summary>

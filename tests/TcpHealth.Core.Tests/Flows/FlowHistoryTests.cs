@@ -109,4 +109,34 @@ public class FlowHistoryTests
         Assert.Equal(new DirectionCounters(1, 2, 3, 4, 5, 6), r.Tx);
         Assert.Equal(new DirectionCounters(7, 8, 9, 10, 11, 12), r.Rx);
     }
+
+    [Fact]
+    public void Every_read_of_a_flow_shares_the_endpoints_made_on_the_first()
+    {
+        var history = new FlowHistory();
+        history.BeginRead();
+        var first = history.Observe(A, WithPackets(1, 0), 10 * Second);
+        history.EndRead();
+        history.BeginRead();
+        var second = history.Observe(A, WithPackets(2, 0), 15 * Second);
+        history.EndRead();
+
+        Assert.Equal(IPEndPoint.Parse("10.0.0.1:40000"), first.Source);
+        Assert.Equal(IPEndPoint.Parse("10.0.0.2:443"), first.Destination);
+        Assert.Same(first.Source, second.Source);
+        Assert.Same(first.Destination, second.Destination);
+    }
+
+    [Fact]
+    public void The_fast_key_comparer_covers_every_byte_of_the_key()
+    {
+        Assert.Equal(44, System.Runtime.CompilerServices.Unsafe.SizeOf<FlowKey>());
+        var c = FlowKeyComparer.Instance;
+        var same = FlowKey.Create(IPAddress.Parse("10.0.0.1"), 40000, IPAddress.Parse("10.0.0.2"), 443, 7);
+        Assert.True(c.Equals(A, same));
+        Assert.Equal(c.GetHashCode(A), c.GetHashCode(same));
+        Assert.False(c.Equals(A, B));
+        var otherProto = FlowKey.Create(IPAddress.Parse("10.0.0.1"), 40000, IPAddress.Parse("10.0.0.2"), 443, 7, System.Net.Sockets.ProtocolType.Udp);
+        Assert.NotEqual(c.GetHashCode(A), c.GetHashCode(otherProto)); // the last word (family, protocol) is hashed
+    }
 }

@@ -180,6 +180,113 @@ public class FlowMetricsTests
     }
 
     [Fact]
+    public void A_handshake_that_times_out_is_counted_although_its_counters_stand_still()
+    {
+        var m = Metrics();
+        var syn = Flow("10.0.1.1:5000", "10.0.2.2:443", Dir(60), None, outcome: ConnectionOutcome.Pending, initiator: ConnectionInitiator.Source);
+        m.Observe(Snap(syn), T0);
+        m.Observe(Snap(syn), T0.AddSeconds(5));
+        Assert.Empty(m.Connections.Entries);
+
+        m.Observe(Snap(syn with { Outcome = ConnectionOutcome.NoAnswer }), T0.AddSeconds(10));
+
+        var conn = Assert.Single(m.Connections.Entries);
+        Assert.Equal("no_answer", conn.Key.Outcome);
+        Assert.Equal(1ul, conn.Value.Value);
+        Assert.Equal(60ul, Series(m, "10.0.1.1", "10.0.2.2").Bytes);
+    }
+
+    [Fact]
+    public void A_handshake_rtt_is_reported_even_when_it_arrives_without_counter_changes()
+    {
+        var m = Metrics();
+        var f = Flow("10.0.1.1:5000", "10.0.2.2:443", Dir(60), Dir(60));
+        m.Observe(Snap(f), T0);
+        m.Observe(Snap(f with { HandshakeRtt = TimeSpan.FromMilliseconds(3) }), T0.AddSeconds(5));
+
+        Assert.Equal(1ul, Assert.Single(m.HandshakeRtt.Entries).Value.Counts[HistogramSeries.BucketIndex(Bounds, 0.003)]);
+    }
+
+    [Fact]
+    public void A_flow_read_again_unchanged_stays_followed_and_later_adds_only_its_growth()
+    {
+        var m = Metrics();
+        var f = Flow("10.0.1.1:1000", "10.0.1.2:80", Dir(100), Dir(50));
+        for (int minute = 0; minute <= 30; minute += 5)
+            m.Observe(Snap(f), T0.AddMinutes(minute));
+        Assert.Equal(1, m.TrackedFlows); // not forgotten as vanished: it was read every time
+
+        m.Observe(Snap(f with { Tx = Dir(130) }), T0.AddMinutes(31));
+        Assert.Equal(30ul, Series(m, "10.0.1.1", "10.0.1.2").Bytes); // its series expired meanwhile (TTL); the flow's cursor did not
+    }
+
+    [Fact]
+    public void New_rtt_samples_are_added_whatever_the_traffic_counters_did()
+    {
+        var m = Metrics();
+        int anchor = RttHistogram.AnchorFor(12_000_000);
+        var buckets = new uint[RttHistogram.BucketCount];
+        buckets[RttHistogram.BucketOf(anchor, 12_000_000)] = 1;
+        RttSummary Rtt(ulong n) => new(n, null, null, null, null, null, new RttHistogram(anchor, 0, 0, buckets, 12_000_000, 12_000_000)) { SumNs = n * 12_000_000 };
+        var f = Flow("10.0.1.1:1", "10.0.1.2:80", Dir(1), None, rtt: Rtt(1));
+        m.Observe(Snap(f), T0);
+        buckets[RttHistogram.BucketOf(anchor, 12_000_000)] = 3;
+        m.Observe(Snap(f with { Rtt = Rtt(3) }), T0.AddSeconds(5));
+
+        Assert.Equal(3ul, Assert.Single(m.Rtt.Entries).Value.Counts[HistogramSeries.BucketIndex(Bounds, 0.012)]);
+    }
+
+    [Fact]
+    public void Labels_are_resolved_again_after_the_identities_changed()
+    {
+        string zone = "zone-a";
+        bool monitored = false;
+        var m = new FlowMetrics(a => new EndpointLabels("ns", "w" + a.GetAddressBytes()[3], zone), _ => monitored, Bounds, 100, TimeSpan.FromMinutes(10));
+        m.Observe(Snap(Flow("10.0.1.1:1000", "10.0.1.2:80", Dir(100), Dir(10))), T0);
+
+        zone = "zone-b";
+        monitored = true;
+        m.IdentitiesChanged();
+        m.Observe(Snap(Flow("10.0.1.1:1000", "10.0.1.2:80", Dir(150), Dir(30))), T0.AddSeconds(5));
+
+        ulong Bytes(string srcWorkload, string srcZone) =>
+            m.Traffic.Entries.Single(kv => kv.Key.Labels.SrcWorkload == srcWorkload && kv.Key.Labels.SrcZone == srcZone).Value.Bytes;
+        Assert.Equal(100ul, Bytes("w1", "zone-a"));
+        Assert.Equal(50ul, Bytes("w1", "zone-b"));
+        Assert.Equal(10ul, Bytes("w2", "zone-a"));
+        Assert.DoesNotContain(m.Traffic.Entries, kv => kv.Key.Labels is { SrcWorkload: "w2", SrcZone: "zone-b" }); // now monitored
+    }
+
+    [Fact]
+    public void A_flow_keeps_adding_to_its_series_after_the_ttl_dropped_and_recreated_it()
+    {
+        var m = Metrics(ttl: TimeSpan.FromMinutes(1));
+        m.Observe(Snap(Flow("10.0.1.1:1", "10.0.1.2:80", Dir(10), None)), T0);
+        m.Observe(Snap(Flow("10.0.1.1:1", "10.0.1.2:80", Dir(10), None)), T0.AddMinutes(2)); // idle: its series expires
+        Assert.Equal(0, m.Traffic.Count);
+
+        m.Observe(Snap(Flow("10.0.1.1:1", "10.0.1.2:80", Dir(15), None)), T0.AddMinutes(3));
+        m.Observe(Snap(Flow("10.0.1.1:1", "10.0.1.2:80", Dir(25), None)), T0.AddMinutes(4));
+        Assert.Equal(15ul, Series(m, "10.0.1.1", "10.0.1.2").Bytes);
+    }
+
+    [Fact]
+    public void A_flow_folded_into_overflow_is_counted_on_every_update_and_gets_its_own_series_once_there_is_room()
+    {
+        var m = Metrics(budget: 1, ttl: TimeSpan.FromMinutes(1));
+        m.Observe(Snap(Flow("10.0.1.1:1", "10.0.1.2:80", Dir(1), None), Flow("10.0.1.1:2", "10.0.1.3:80", Dir(2), None)), T0);
+        m.Observe(Snap(Flow("10.0.1.1:2", "10.0.1.3:80", Dir(5), None)), T0.AddSeconds(40));
+        Assert.Equal(2ul, m.Traffic.Overflowed);
+        Assert.Equal(5ul, m.Traffic.Entries.Single(kv => kv.Key.Labels == TrafficLabels.Overflow).Value.Bytes);
+
+        // The first flow's series expires; the second one's next update takes the free slot.
+        m.Observe(Snap(), T0.AddSeconds(90));
+        m.Observe(Snap(Flow("10.0.1.1:2", "10.0.1.3:80", Dir(9), None)), T0.AddSeconds(95));
+        Assert.Equal(4ul, Series(m, "10.0.1.1", "10.0.1.3").Bytes);
+        Assert.Equal(2ul, m.Traffic.Overflowed);
+    }
+
+    [Fact]
     public void Bucket_index_puts_a_value_on_a_bound_in_that_bucket()
     {
         Assert.Equal(0, HistogramSeries.BucketIndex(Bounds, 0.001));
