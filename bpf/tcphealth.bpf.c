@@ -298,7 +298,7 @@ static __always_inline void track_segment(struct th_dir_stats *d, struct th_pack
  * timestamped under (flow, sequence); the reply arriving at ingress with the
  * same identifier and sequence gives one sample. Echoes the remote end sends
  * us are not timed: their reply time is this host's, not the path's. */
-static __always_inline void track_icmp_echo(struct th_flow *f, struct th_packet *p, int dir)
+static __always_inline void track_icmp_echo(struct th_packet *p, int dir)
 {
 	struct th_ts_key tk = { .flow = p->key, .tsval = p->icmp_seq };
 
@@ -334,7 +334,7 @@ static __always_inline void handle(struct __sk_buff *skb, int dir, bool l2)
 		__sync_fetch_and_add(&d->packets, 1);
 		__sync_fetch_and_add(&d->segments, p.segs);
 		if (p.icmp_echo)
-			track_icmp_echo(f, &p, dir);
+			track_icmp_echo(&p, dir);
 		return;
 	}
 

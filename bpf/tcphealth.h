@@ -56,9 +56,10 @@ struct th_flow_key {
 #define TH_DF_ZERO_WIN   (1u << 2) /* the last window advertised was zero */
 
 /* Packet, segment and retransmission counts are 32 bits to keep a flow small
- * (100k flows must fit the memory budget): user space reads every flow at
- * least every minute and widens them to 64 bits (one flow cannot pass 2^32
- * packets in that time through the kernel's stack). Bytes stay 64 bits. */
+ * (100k flows must fit the memory budget): user space widens them to 64 bits
+ * at every read, which is exact while no direction passes 2^32 between two
+ * reads (more than eight minutes even for one flow at 100 Gbit/s of 1500-byte
+ * segments). Bytes stay 64 bits. */
 struct th_dir_stats {
 	__u64 bytes;         /* IP bytes as on the wire (headers of every segment) */
 	__u32 packets;       /* packets as seen by the hook (a GSO/GRO skb is one) */

@@ -17,8 +17,8 @@ public readonly record struct FlowReading(TimeSpan Idle, DirectionCounters Tx, D
 /// active whenever its packet counters moved since the previous read. And it
 /// keeps packet, segment and retransmission counts in 32 bits (to keep a flow
 /// small), so they are widened here: a read sees how far each advanced modulo
-/// 2^32, which is exact as long as every flow is read before one direction
-/// passes 2^32 packets — minutes at the fastest single flow the stack can carry.
+/// 2^32, which is exact as long as no direction passes 2^32 between two reads —
+/// more than eight minutes even for one flow at 100 Gbit/s of 1500-byte segments.
 /// </summary>
 public sealed class FlowHistory
 {
