@@ -1,4 +1,4 @@
-namespace TcpHealth.Bench.Agent;
+namespace TcpHealth.Bench;
 
 /// <summary>Medians: robust against the odd slow run on a shared 2-core VM.</summary>
 public static class Stats

@@ -89,13 +89,13 @@ public static class TestRunBench
         }
 
         var matched = RttSamples(counters) - before;
-        return new TestRunRow("IPv4 data new TSval -> ACK echo", 1, Median(e), Median(i), Median(n),
+        return new TestRunRow("IPv4 data new TSval -> ACK echo", 1, Stats.Median(e), Stats.Median(i), Stats.Median(n),
             $"repeat=1 x {SinglesPerRow}, medians incl. the timer read: egress stores, ingress matches ({matched}/{SinglesPerRow} matched)");
     }
 
     /// <summary>Mean ns per run over <see cref="Repeat"/> runs; the median of 3 such calls, to shrug off one disturbed call.</summary>
     private static double Mean(BpfProgram program, byte[] frame) =>
-        Median([.. Enumerable.Range(0, 3).Select(_ => (double)Run(program, frame, Repeat).DurationNs)]);
+        Stats.Median([.. Enumerable.Range(0, 3).Select(_ => (double)Run(program, frame, Repeat).DurationNs)]);
 
     private static TestRunResult Run(BpfProgram program, byte[] frame, int repeat)
     {
@@ -106,10 +106,4 @@ public static class TestRunBench
     }
 
     private static ulong RttSamples(BpfMap counters) => counters.ReadPerCpuSums((uint)DatapathCounter.RttSamples + 1)[(int)DatapathCounter.RttSamples];
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var s = values.Order().ToArray();
-        return s.Length % 2 == 1 ? s[s.Length / 2] : (s[(s.Length / 2) - 1] + s[s.Length / 2]) / 2;
-    }
 }

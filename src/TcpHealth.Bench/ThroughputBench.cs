@@ -40,7 +40,7 @@ public static class ThroughputBench
                 }
             }
 
-            var medians = samples.ToDictionary(kv => Name(kv.Key), kv => Median(kv.Value));
+            var medians = samples.ToDictionary(kv => Name(kv.Key), kv => Stats.Median(kv.Value));
             results.Add(new ThroughputResult(
                 c.Label, c.Direction == TransferDirection.HostSending, c.Offloads,
                 samples.ToDictionary(kv => Name(kv.Key), kv => kv.Value.ToArray()),
@@ -68,12 +68,5 @@ public static class ThroughputBench
             : (obj.Program("noop"), obj.Program("noop"));
         using var links = bed.Attach(egress, ingress);
         return bed.RunIperf(c.Direction, seconds).Gbps;
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        var mid = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 }

@@ -95,15 +95,9 @@ public static class VethBench
     }
 
     private static HookCost Cost(string name, List<Sample> ours, List<Sample> noop, Func<Sample, double> ns, ulong runs, ulong segments, ulong bytes) =>
-        new(name, runs, Median(ours.Select(ns)), ours.Select(ns).ToArray(), Median(noop.Select(ns)),
+        new(name, runs, Stats.Median(ours.Select(ns)), ours.Select(ns).ToArray(), Stats.Median(noop.Select(ns)),
             runs == 0 ? 0 : (double)segments / runs, runs == 0 ? 0 : (double)bytes / runs);
 
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        var mid = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-    }
 
     private static ulong Sum(List<KeyValuePair<FlowKey, Flow>> flows, Func<Flow, ulong> pick)
     {
