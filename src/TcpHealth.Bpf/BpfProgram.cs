@@ -29,6 +29,15 @@ public sealed class BpfProgram
     /// <summary>The kernel's program id (as `bpftool prog` and `tc filter show` print it).</summary>
     public uint Id => GetInfo(Fd, Name).Id;
 
+    /// <summary>
+    /// Instructions the verifier processed to accept this program: its
+    /// complexity, against the kernel's limit of <see cref="VerifierInstructionLimit"/>.
+    /// </summary>
+    public uint VerifiedInstructions => GetInfo(Fd, Name).VerifiedInsns;
+
+    /// <summary>BPF_COMPLEXITY_LIMIT_INSNS: beyond this the kernel rejects a program.</summary>
+    public const uint VerifierInstructionLimit = 1_000_000;
+
     public ProgramStats Stats()
     {
         var info = GetInfo(Fd, Name);

@@ -44,6 +44,23 @@ public sealed class KernelLoadTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// The verifier walks every path a program can take; a parser that multiplies
+    /// paths (an unrolled pointer walk over IPv6 extension headers did) slows start-up
+    /// and creeps toward the limit a newer compiler or kernel could cross.
+    /// </summary>
+    [Fact]
+    public void Programs_verify_well_inside_the_kernels_complexity_limit()
+    {
+        using var obj = BpfObject.Load(Repo.ObjectPath);
+
+        foreach (var name in new[] { ProgramNames.Egress, ProgramNames.Ingress, ProgramNames.EgressL3, ProgramNames.IngressL3 })
+        {
+            uint processed = obj.Program(name).VerifiedInstructions;
+            Assert.InRange(processed, 1u, BpfProgram.VerifierInstructionLimit / 10);
+        }
+    }
+
     [Fact]
     public void Max_entries_override_resizes_maps_before_load()
     {

@@ -14,6 +14,7 @@ internal static partial class Interop
         [FieldOffset(64)] public fixed byte Name[16];
         [FieldOffset(192)] public ulong RunTimeNs;
         [FieldOffset(200)] public ulong RunCnt;
+        [FieldOffset(216)] public uint VerifiedInsns;
     }
 
     [LibraryImport(Libraries.Libbpf, EntryPoint = "bpf_obj_get_info_by_fd")]
