@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using TcpHealth.Agent.Web;
 using TcpHealth.Bpf;
 using TcpHealth.Core.Config;
+using TcpHealth.Core.Flows;
 
 namespace TcpHealth.Agent;
 
@@ -91,7 +92,11 @@ public static class AgentCommand
     {
         var text = r.Tokens.Count > 0 ? r.Tokens[0].Value : "";
         if (Durations.TryParse(text, out var value, out var error) && value > TimeSpan.Zero)
-            return value;
+        {
+            if (value <= FlowHistory.MaxReadInterval)
+                return value;
+            error = $"must be at most {FlowHistory.MaxReadInterval.TotalMinutes:0}m: the kernel's 32-bit counters must be read at least that often to stay exact";
+        }
         r.AddError($"--collection-interval '{text}': {error ?? "must be positive"} (e.g. 5s, 500ms)");
         return TimeSpan.Zero;
     }

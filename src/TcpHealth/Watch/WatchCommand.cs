@@ -27,7 +27,7 @@ public static class WatchCommand
         {
             Description = "Seconds between refreshes.",
             DefaultValueFactory = _ => 1.0,
-            CustomParser = r => PositiveSeconds(r, "--interval"),
+            CustomParser = r => PositiveSeconds(r, "--interval", FlowHistory.MaxReadInterval),
         };
         var duration = new Option<double?>("--duration")
         {
@@ -63,12 +63,15 @@ public static class WatchCommand
         return cmd;
     }
 
-    private static double PositiveSeconds(System.CommandLine.Parsing.ArgumentResult r, string flag)
+    private static double PositiveSeconds(System.CommandLine.Parsing.ArgumentResult r, string flag, TimeSpan? max = null)
     {
         var text = r.Tokens.Count > 0 ? r.Tokens[0].Value : "";
-        if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) && v > 0 && double.IsFinite(v))
+        if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) || v <= 0 || !double.IsFinite(v))
+            r.AddError($"{flag} must be a positive number of seconds, not '{text}'");
+        else if (max is { } m && v > m.TotalSeconds)
+            r.AddError($"{flag} must be at most {m.TotalSeconds:0} seconds: the kernel's 32-bit counters must be read at least that often to stay exact");
+        else
             return v;
-        r.AddError($"{flag} must be a positive number of seconds, not '{text}'");
         return 0;
     }
 

@@ -29,6 +29,18 @@ public class FlowHistoryTests
     }
 
     [Fact]
+    public void Max_read_interval_is_shorter_than_the_fastest_32_bit_wrap()
+    {
+        // One flow at 100 Gbit/s of full 1500-byte segments (1538 bytes on the wire with
+        // Ethernet framing) is the fastest a direction's segment count can grow.
+        double segmentsPerSecond = 100e9 / 8 / 1538;
+        var wrap = TimeSpan.FromSeconds(Math.Pow(2, 32) / segmentsPerSecond);
+
+        Assert.InRange(wrap.TotalMinutes, 8, 9);
+        Assert.True(FlowHistory.MaxReadInterval < wrap, $"{FlowHistory.MaxReadInterval} >= {wrap}");
+    }
+
+    [Fact]
     public void A_new_flow_is_not_idle()
     {
         Assert.Equal(TimeSpan.Zero, Read(new FlowHistory(), 50 * Second, (A, WithPackets(1, 0))));

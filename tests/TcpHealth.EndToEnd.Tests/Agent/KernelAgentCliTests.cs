@@ -35,6 +35,7 @@ public sealed class KernelAgentCliTests
     [InlineData("agent")]                                                           // no interface at all
     [InlineData("agent -i lo --collection-interval 0s")]
     [InlineData("agent -i lo --collection-interval soon")]
+    [InlineData("agent -i lo --collection-interval 6m")]                            // beyond exact 32-bit widening
     [InlineData("agent -i lo --web.listen-address 127.0.0.1:99999")]
     [InlineData("agent -i lo --web.listen-address nonsense")]
     [InlineData("agent --interface-pattern (unclosed")]

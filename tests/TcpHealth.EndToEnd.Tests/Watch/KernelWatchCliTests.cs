@@ -44,6 +44,7 @@ public sealed class KernelWatchCliTests
     [Theory]
     [InlineData("--interval", "0")]
     [InlineData("--interval", "abc")]
+    [InlineData("--interval", "301")]
     [InlineData("--duration", "-1")]
     [InlineData("--attach-mode", "xdp")]
     public void Bad_flag_values_exit_2_with_one_clear_line(string flag, string value)
