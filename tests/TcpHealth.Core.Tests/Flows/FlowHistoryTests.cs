@@ -29,10 +29,12 @@ public class FlowHistoryTests
     }
 
     [Fact]
-    public void Max_read_interval_is_shorter_than_the_fastest_32_bit_wrap()
+    public void Max_read_interval_is_shorter_than_a_100_gbit_flows_32_bit_wrap()
     {
-        // One flow at 100 Gbit/s of full 1500-byte segments (1538 bytes on the wire with
-        // Ethernet framing) is the fastest a direction's segment count can grow.
+        // The case the bound is set for: one bulk flow at 100 Gbit/s of full 1500-byte
+        // segments (1538 bytes on the wire with Ethernet framing). Small packets would
+        // wrap sooner at line rate, but one flow's packets go through one core, whose
+        // packet rate is far below 100 Gbit/s of minimum-size frames.
         double segmentsPerSecond = 100e9 / 8 / 1538;
         var wrap = TimeSpan.FromSeconds(Math.Pow(2, 32) / segmentsPerSecond);
 
