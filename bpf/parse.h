@@ -194,8 +194,7 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb, struct cursor *c, s
 		/* Still inside the chain after TH_MAX_IPV6_EXT headers, or beyond the packet. */
 		if (ipv6_ext_header(next) || off > TH_MAX_L4_OFFSET)
 			return TH_CNT_ERR_IPV6_EXT;
-		c->pos = (void *)(long)skb->data + off;
-		c->end = (void *)(long)skb->data_end;
+		c->pos = data + off;
 		if (c->pos > c->end)
 			return TH_CNT_ERR_IPV6_EXT;
 	}
