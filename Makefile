@@ -33,11 +33,14 @@ bpf/build/test/%.bpf.o: bpf/test/%.bpf.c | deps
 	@mkdir -p bpf/build/test
 	clang $(BPF_CFLAGS) -c $< -o $@
 
+# The agent is published last and ReadyToRun (precompiled; it runs with tiered
+# JIT off, see src/TcpHealth/TcpHealth.csproj): its assemblies replace the
+# IL-only copies the lab and bench brought into bin/.
 build: deps bpf
 	$(DOTNET) build TcpHealth.sln -c $(CONFIG) -nologo -v q
-	$(DOTNET) publish src/TcpHealth/TcpHealth.csproj -c $(CONFIG) -o bin -nologo -v q
 	$(DOTNET) publish src/TcpHealth.Lab/TcpHealth.Lab.csproj -c $(CONFIG) -o bin -nologo -v q
 	$(DOTNET) publish src/TcpHealth.Bench/TcpHealth.Bench.csproj -c $(CONFIG) -o bin -nologo -v q
+	$(DOTNET) publish src/TcpHealth/TcpHealth.csproj -c $(CONFIG) -o bin -nologo -v q --use-current-runtime --self-contained false -p:PublishReadyToRun=true
 	@echo "built bin/tcphealth"
 
 # Kernel-touching tests need root (BPF, network namespaces). Test projects run

@@ -214,7 +214,7 @@ public static class Report
                 c.Flows == 0 ? "-" : F(PerTenThousand(c.CollectionMs, c.Flows), "0.00"),
             }));
         sb.AppendLine("   RSS = anon (GC heap, native heap) + file (mapped runtime, assemblies or the AOT binary) + shmem (JIT code, mapped twice for W^X);");
-        sb.AppendLine("   the idle window is 5-20 s after start-up, so a JIT build's idle CPU still includes tiered-JIT warm-up");
+        sb.AppendLine("   r2r = ReadyToRun, as `make build` publishes it; -tiered = tiered JIT on, whose idle CPU (5-20 s after start-up) includes re-compiling warm code");
         sb.AppendLine(CultureInfo.InvariantCulture,
             $"   targets: RSS <= {AgentRssLimitMiB:0} MiB at 10k flows, collection <= {CollectionMsPer10kFlowsLimit:0} ms per 10k flows");
         sb.AppendLine();
@@ -229,7 +229,7 @@ public static class Report
         sb.AppendLine();
 
         var r = a.Render;
-        sb.AppendLine("7. /metrics render in this (JIT) process: the agent's MetricsRenderer over its AgentState, 2,000 UDP + 100 TCP workload pairs; warm medians of 21");
+        sb.AppendLine("7. /metrics render in this process (tiered JIT off and the agent's ReadyToRun assemblies, as the agent runs them): the agent's MetricsRenderer over its AgentState, 2,000 UDP + 100 TCP workload pairs; warm medians of 21");
         Table(sb, ["series", "counters", "histogram series", "histograms", "body KiB", "cold ms", "text ms", "OpenMetrics ms", "ms per 10k series", "gzip ms", "alloc MiB"],
         [[
             r.Series.ToString(CultureInfo.InvariantCulture), r.CounterSeries.ToString(CultureInfo.InvariantCulture),

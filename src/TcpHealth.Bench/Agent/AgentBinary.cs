@@ -1,13 +1,36 @@
+using System.Reflection.PortableExecutable;
+using System.Text.Json.Nodes;
+
 namespace TcpHealth.Bench.Agent;
 
-/// <summary>A build of `tcphealth` to measure: the published JIT build, and another (a Native AOT build) when given.</summary>
+/// <summary>A build of `tcphealth` to measure: the published build, and another (a Native AOT build) when given.</summary>
 public sealed record AgentBinary(string Label, string Path)
 {
     /// <summary>The agent loads tcphealth.bpf.o from its own directory.</summary>
     public string BpfObjectPath => System.IO.Path.Combine(System.IO.Path.GetDirectoryName(Path)!, "tcphealth.bpf.o");
 
-    /// <summary>bin/tcphealth, published by `make build` next to this benchmark.</summary>
-    public static AgentBinary Published { get; } = new("jit", System.IO.Path.Combine(AppContext.BaseDirectory, "tcphealth"));
+    /// <summary>
+    /// bin/tcphealth, published by `make build` next to this benchmark, labelled by how
+    /// it was actually built: "r2r" (precompiled ReadyToRun) or "jit", and "-tiered" when
+    /// its runtimeconfig leaves tiered compilation on; so a table never names a build it did not measure.
+    /// </summary>
+    public static AgentBinary Published { get; } = Describe(System.IO.Path.Combine(AppContext.BaseDirectory, "tcphealth"));
+
+    private static AgentBinary Describe(string apphost)
+    {
+        var dll = apphost + ".dll";
+        var config = apphost + ".runtimeconfig.json";
+        if (!File.Exists(dll) || !File.Exists(config))
+        {
+            return new AgentBinary("tcphealth", apphost);
+        }
+
+        using var pe = new PEReader(File.OpenRead(dll));
+        // A ReadyToRun image carries its native code in the CLI header's managed-native directory.
+        var r2r = pe.PEHeaders.CorHeader?.ManagedNativeHeaderDirectory.Size > 0;
+        var tiered = JsonNode.Parse(File.ReadAllText(config))?["runtimeOptions"]?["configProperties"]?["System.Runtime.TieredCompilation"]?.GetValue<bool>() ?? true;
+        return new AgentBinary((r2r ? "r2r" : "jit") + (tiered ? "-tiered" : ""), apphost);
+    }
 
     public static List<AgentBinary> ToMeasure(string? aotPath)
     {

@@ -97,7 +97,7 @@ public static class IdentityIndexBench
                 throw new InvalidOperationException($"identity index: {known} of {count} addresses resolved, expected {(expectKnown ? count : 0)}");
             }
 
-            // Run 0 warms up (tiered JIT, caches).
+            // Run 0 warms up (JIT, caches).
             if (run > 0)
             {
                 times.Add(ns);

@@ -54,7 +54,7 @@ public static class RenderBench
         var cold = Time(() => Render(renderer, body, null));
         var text = Encoding.UTF8.GetString(body.WrittenSpan);
 
-        // Tiered JIT recompiles hot methods after ~30 calls and a quiet 100 ms: warm both formats well past that.
+        // Warm both formats well past a tiered JIT's re-compilation (~30 calls and a quiet 100 ms), should tiering be on.
         for (var i = 0; i < WarmUps; i++)
         {
             Render(renderer, body, i % 2 == 0 ? null : OpenMetrics);
