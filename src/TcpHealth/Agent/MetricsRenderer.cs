@@ -9,7 +9,8 @@ namespace TcpHealth.Agent;
 
 /// <summary>
 /// One /metrics body: the traffic families (a contract: the chart, the
-/// dashboard and alerts use these names) and the agent's own metrics.
+/// dashboard and alerts use these names), the agent's own metrics and its
+/// process_* cost.
 /// </summary>
 public sealed class MetricsRenderer(AgentState state) : IMetricsRenderer
 {
@@ -22,6 +23,7 @@ public sealed class MetricsRenderer(AgentState state) : IMetricsRenderer
         List<MetricFamily> families;
         lock (state.Lock)
             families = Build();
+        families.AddRange(ProcessMetrics.Read());
         ExpositionWriter.Write(output, families, format);
         return ExpositionFormats.ContentType(format);
     }

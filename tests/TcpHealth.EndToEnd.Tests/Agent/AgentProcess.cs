@@ -21,6 +21,9 @@ public sealed class AgentProcess : IDisposable
     }
 
     public int Port { get; }
+
+    /// <summary>The agent's pid (`ip netns exec` execs it in place).</summary>
+    public int Pid => _process.Id;
     public HttpClient Http { get; }
     public string BaseUrl => $"http://127.0.0.1:{Port}";
     public IReadOnlyList<string> Stderr { get { lock (_stderr) return _stderr.ToList(); } }

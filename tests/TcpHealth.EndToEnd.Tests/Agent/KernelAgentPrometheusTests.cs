@@ -129,6 +129,14 @@ public sealed class KernelAgentPrometheusTests
         Assert.Contains("tcphealth_build_info{", text);
         AssertAccepted("promtool", "check metrics", text);
 
+        // The agent's own cost, as the kernel sees it.
+        var rss = File.ReadLines($"/proc/{agent.Pid}/status").Single(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        double rssBytes = double.Parse(rss[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+        double reported = double.Parse(text.Split('\n').Single(l => l.StartsWith("process_resident_memory_bytes ", StringComparison.Ordinal)).Split(' ')[1], CultureInfo.InvariantCulture);
+        Assert.InRange(reported, rssBytes * 0.9, rssBytes * 1.1);
+        Assert.Contains("process_cpu_seconds_total ", text);
+        Assert.Contains("process_open_fds ", text);
+
         using var request = new HttpRequestMessage(HttpMethod.Get, agent.BaseUrl + "/metrics");
         request.Headers.Accept.ParseAdd("application/openmetrics-text;version=1.0.0");
         using var response = await agent.Http.SendAsync(request);
