@@ -77,10 +77,14 @@ public sealed class FlowMetrics
             Observe(f, now);
             _cursors.Remove(FlowId.Of(f));
         }
-        foreach (var (id, cursor) in _cursors)
+        // Every read flow has a cursor now; more cursors than flows means some were not read.
+        if (_cursors.Count > snapshot.Flows.Count)
         {
-            if (now - cursor.LastSeen > ForgetUnseenAfter)
-                _cursors.Remove(id);
+            foreach (var (id, cursor) in _cursors)
+            {
+                if (now - cursor.LastSeen > ForgetUnseenAfter)
+                    _cursors.Remove(id);
+            }
         }
         Traffic.Expire(now);
         Rtt.Expire(now);

@@ -9,6 +9,7 @@ public class FlowHistoryTests
     private const ulong Second = 1_000_000_000;
     private static readonly FlowKey A = FlowKey.Create(IPAddress.Parse("10.0.0.1"), 40000, IPAddress.Parse("10.0.0.2"), 443, 7);
     private static readonly FlowKey B = FlowKey.Create(IPAddress.Parse("10.0.0.1"), 40001, IPAddress.Parse("10.0.0.2"), 443, 7);
+    private static readonly FlowKey C = FlowKey.Create(IPAddress.Parse("10.0.0.1"), 40002, IPAddress.Parse("10.0.0.2"), 443, 7);
 
     private static Flow WithPackets(uint tx, uint rx)
     {
@@ -77,6 +78,23 @@ public class FlowHistoryTests
         Assert.Equal(1, activity.Count);
         // B was deleted (by the kernel map's owner) and re-created with the same counts: new, not idle.
         Assert.Equal(TimeSpan.Zero, Read(activity, 30 * Second, (A, WithPackets(1, 0)), (B, WithPackets(1, 0))));
+    }
+
+    [Fact]
+    public void A_flow_forgotten_during_a_read_does_not_hide_one_that_vanished()
+    {
+        var activity = new FlowHistory();
+        Read(activity, 10 * Second, (A, WithPackets(1, 0)), (B, WithPackets(1, 0)), (C, WithPackets(1, 0)));
+
+        // A is read and then deleted by the caller (expired), B is read, C is gone from the kernel.
+        activity.BeginRead();
+        activity.Observe(A, WithPackets(1, 0), 20 * Second);
+        activity.Forget(A);
+        activity.Observe(B, WithPackets(1, 0), 20 * Second);
+        activity.EndRead();
+
+        Assert.Equal(1, activity.Count);
+        Assert.Equal(TimeSpan.Zero, Read(activity, 30 * Second, (B, WithPackets(1, 0)), (C, WithPackets(1, 0))));
     }
 
     [Fact]

@@ -208,6 +208,21 @@ public class FlowMetricsTests
     }
 
     [Fact]
+    public void A_flow_that_vanished_without_an_expiry_read_is_forgotten_after_ten_minutes()
+    {
+        var m = Metrics();
+        var a = Flow("10.0.1.1:1000", "10.0.1.2:80", Dir(100), Dir(50));
+        var b = Flow("10.0.1.1:1001", "10.0.1.2:80", Dir(100), Dir(50));
+        m.Observe(Snap(a, b), T0);
+
+        m.Observe(Snap(a), T0.AddMinutes(5));
+        m.Observe(Snap(a), T0.AddMinutes(10));
+        Assert.Equal(2, m.TrackedFlows);
+        m.Observe(Snap(a), T0.AddMinutes(11));
+        Assert.Equal(1, m.TrackedFlows);
+    }
+
+    [Fact]
     public void A_flow_read_again_unchanged_stays_followed_and_later_adds_only_its_growth()
     {
         var m = Metrics();
