@@ -12,8 +12,7 @@ namespace TcpHealth.Agent;
 /// </summary>
 public static class ProcessMetrics
 {
-    private static readonly double StartTimeSeconds =
-        (Process.GetCurrentProcess().StartTime.ToUniversalTime() - DateTime.UnixEpoch).TotalSeconds;
+    private static readonly double StartTimeSeconds = ReadStartTime();
 
     /// <summary>The families; none when /proc cannot be read (a scrape never fails for them).</summary>
     public static IEnumerable<MetricFamily> Read()
@@ -57,6 +56,12 @@ public static class ProcessMetrics
             return soft == "unlimited" ? null : long.Parse(soft, CultureInfo.InvariantCulture);
         }
         throw new FormatException("/proc/self/limits has no 'Max open files' line");
+    }
+
+    private static double ReadStartTime()
+    {
+        using var self = Process.GetCurrentProcess();
+        return (self.StartTime.ToUniversalTime() - DateTime.UnixEpoch).TotalSeconds;
     }
 
     private static MetricFamily Gauge(string name, string help, double value)
