@@ -1,4 +1,5 @@
 using System.Globalization;
+using TcpHealth.Agent;
 
 namespace TcpHealth.Bench.Agent;
 
@@ -24,10 +25,7 @@ public readonly record struct ProcessSample(DateTime At, long RssBytes, long Rss
             peak = Field(line, "VmHWM:") ?? peak;
         }
 
-        // The command name (field 2) may contain spaces; fields after its closing ')' are fixed.
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture); // utime, stime
+        var ticks = ProcStat.Parse(File.ReadAllText($"/proc/{pid}/stat")).CpuTicks;
         return new ProcessSample(at, rss, anon, file, peak, ticks);
     }
 

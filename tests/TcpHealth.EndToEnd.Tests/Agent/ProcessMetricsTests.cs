@@ -1,9 +1,9 @@
 using System.Buffers;
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using TcpHealth.Agent;
 using TcpHealth.Core.Exposition;
+using TcpHealth.Lab;
 
 namespace TcpHealth.EndToEnd.Tests;
 
@@ -18,11 +18,11 @@ public sealed class ProcessMetricsTests
     [Fact]
     public void Stat_fields_are_found_after_a_command_name_with_spaces_and_parentheses()
     {
-        // proc(5): pid (comm) state ppid ... num_threads(20) itrealvalue starttime vsize(23) rss(24) ...
-        var fields = string.Join(' ', Enumerable.Range(3, 50).Select(i => i switch { 3 => "S", 20 => "7", 23 => "123456789", 24 => "4321", _ => "0" }));
+        // proc(5): pid (comm) state ppid ... utime(14) stime(15) ... num_threads(20) itrealvalue starttime vsize(23) rss(24) ...
+        var fields = string.Join(' ', Enumerable.Range(3, 50).Select(i => i switch { 3 => "S", 14 => "250", 15 => "50", 20 => "7", 23 => "123456789", 24 => "4321", _ => "0" }));
         var stat = ProcStat.Parse($"4242 (a (b) c) {fields}\n");
 
-        Assert.Equal(new ProcStat(7, 123456789, 4321), stat);
+        Assert.Equal(new ProcStat(300, 7, 123456789, 4321), stat);
     }
 
     [Fact]
@@ -140,12 +140,5 @@ public sealed class ProcessMetricsTests
         return btime + startTicks / ClockTicks;
     }
 
-    private static string Shell(string command)
-    {
-        var psi = new ProcessStartInfo("/bin/sh", ["-c", command]) { RedirectStandardOutput = true };
-        using var p = Process.Start(psi)!;
-        var output = p.StandardOutput.ReadToEnd().Trim();
-        p.WaitForExit();
-        return output;
-    }
+    private static string Shell(string command) => CommandRunner.Run("/bin/sh", "-c", command).Trim();
 }
