@@ -33,14 +33,20 @@ bpf/build/test/%.bpf.o: bpf/test/%.bpf.c | deps
 	@mkdir -p bpf/build/test
 	clang $(BPF_CFLAGS) -c $< -o $@
 
-# The agent is published last and ReadyToRun (precompiled; it runs with tiered
-# JIT off, see src/TcpHealth/TcpHealth.csproj): its assemblies replace the
-# IL-only copies the lab and bench brought into bin/.
+# The agent is what users run: published self-contained and trimmed into bin/agent
+# (the runtime and framework code it never calls are left out: RSS at 10k flows
+# 69 instead of 87 MiB; make bench) and ReadyToRun (precompiled; it runs
+# with tiered JIT off, see src/TcpHealth/TcpHealth.csproj). bin/tcphealth links to it.
+# The bench is published ReadyToRun too, so it renders /metrics with code compiled
+# as the agent's is.
 build: deps bpf
 	$(DOTNET) build TcpHealth.sln -c $(CONFIG) -nologo -v q
+	@# The bench brings a framework-dependent copy of the agent; it must not write through the link.
+	rm -f bin/tcphealth
 	$(DOTNET) publish src/TcpHealth.Lab/TcpHealth.Lab.csproj -c $(CONFIG) -o bin -nologo -v q
-	$(DOTNET) publish src/TcpHealth.Bench/TcpHealth.Bench.csproj -c $(CONFIG) -o bin -nologo -v q
-	$(DOTNET) publish src/TcpHealth/TcpHealth.csproj -c $(CONFIG) -o bin -nologo -v q --use-current-runtime --self-contained false -p:PublishReadyToRun=true
+	$(DOTNET) publish src/TcpHealth.Bench/TcpHealth.Bench.csproj -c $(CONFIG) -o bin -nologo -v q --use-current-runtime --self-contained false -p:PublishReadyToRun=true
+	$(DOTNET) publish src/TcpHealth/TcpHealth.csproj -c $(CONFIG) -o bin/agent -nologo -v q --use-current-runtime --self-contained true -p:PublishTrimmed=true -p:PublishReadyToRun=true
+	ln -sfn agent/tcphealth bin/tcphealth
 	@echo "built bin/tcphealth"
 
 # Kernel-touching tests need root (BPF, network namespaces). Test projects run

@@ -214,7 +214,8 @@ public static class Report
                 c.Flows == 0 ? "-" : F(PerTenThousand(c.CollectionMs, c.Flows), "0.00"),
             }));
         sb.AppendLine("   RSS = anon (GC heap, native heap) + file (mapped runtime, assemblies or the AOT binary) + shmem (JIT code, mapped twice for W^X);");
-        sb.AppendLine("   r2r = ReadyToRun, as `make build` publishes it; -tiered = tiered JIT on, whose idle CPU (5-20 s after start-up) includes re-compiling warm code");
+        sb.AppendLine("   r2r = ReadyToRun; -trimmed = self-contained with the runtime's unused code trimmed away (`make build` publishes r2r-trimmed);");
+        sb.AppendLine("   -tiered = tiered JIT on, whose idle CPU (5-20 s after start-up) includes re-compiling warm code");
         sb.AppendLine(CultureInfo.InvariantCulture,
             $"   targets: RSS <= {AgentRssLimitMiB:0} MiB at 10k flows, collection <= {CollectionMsPer10kFlowsLimit:0} ms per 10k flows");
         sb.AppendLine();

@@ -10,14 +10,17 @@ public sealed record AgentBinary(string Label, string Path)
     public string BpfObjectPath => System.IO.Path.Combine(System.IO.Path.GetDirectoryName(Path)!, "tcphealth.bpf.o");
 
     /// <summary>
-    /// bin/tcphealth, published by `make build` next to this benchmark, labelled by how
-    /// it was actually built: "r2r" (precompiled ReadyToRun) or "jit", and "-tiered" when
-    /// its runtimeconfig leaves tiered compilation on; so a table never names a build it did not measure.
+    /// bin/tcphealth, published by `make build` next to this benchmark (a link into
+    /// bin/agent), labelled by how it was actually built: "r2r" (precompiled ReadyToRun)
+    /// or "jit"; "-trimmed" when it carries its own trimmed copy of the runtime's
+    /// libraries; "-tiered" when its runtimeconfig leaves tiered compilation on. So a
+    /// table never names a build it did not measure.
     /// </summary>
     public static AgentBinary Published { get; } = Describe(System.IO.Path.Combine(AppContext.BaseDirectory, "tcphealth"));
 
-    private static AgentBinary Describe(string apphost)
+    private static AgentBinary Describe(string link)
     {
+        var apphost = new FileInfo(link).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? link;
         var dll = apphost + ".dll";
         var config = apphost + ".runtimeconfig.json";
         if (!File.Exists(dll) || !File.Exists(config))
@@ -29,7 +32,10 @@ public sealed record AgentBinary(string Label, string Path)
         // A ReadyToRun image carries its native code in the CLI header's managed-native directory.
         var r2r = pe.PEHeaders.CorHeader?.ManagedNativeHeaderDirectory.Size > 0;
         var tiered = JsonNode.Parse(File.ReadAllText(config))?["runtimeOptions"]?["configProperties"]?["System.Runtime.TieredCompilation"]?.GetValue<bool>() ?? true;
-        return new AgentBinary((r2r ? "r2r" : "jit") + (tiered ? "-tiered" : ""), apphost);
+        // Trimmed: its own CoreLib is smaller than the one this process runs on (the shared framework's).
+        var coreLib = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(apphost)!, "System.Private.CoreLib.dll");
+        var trimmed = File.Exists(coreLib) && new FileInfo(coreLib).Length < new FileInfo(typeof(object).Assembly.Location).Length;
+        return new AgentBinary((r2r ? "r2r" : "jit") + (trimmed ? "-trimmed" : "") + (tiered ? "-tiered" : ""), apphost);
     }
 
     public static List<AgentBinary> ToMeasure(string? aotPath)

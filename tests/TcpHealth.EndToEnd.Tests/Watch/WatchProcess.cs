@@ -20,13 +20,20 @@ public sealed class WatchProcess : IDisposable
 
     public IReadOnlyList<string> Stderr { get { lock (_stderr) return _stderr.ToList(); } }
 
+    /// <summary>
+    /// The build users run: bin/tcphealth as `make build` publishes it (self-contained,
+    /// trimmed, ReadyToRun), so the tests also prove that trimming left nothing out.
+    /// `make test` builds first; after `dotnet test` alone it may be an older build.
+    /// </summary>
     public static string BinaryPath
     {
         get
         {
-            // `make build` publishes bin/tcphealth; the test output holds a copy too.
-            var local = Path.Combine(AppContext.BaseDirectory, "tcphealth");
-            return File.Exists(local) ? local : Path.Combine(TestObjects.RepoRoot, "bin", "tcphealth");
+            var published = Path.Combine(TestObjects.RepoRoot, "bin", "tcphealth");
+            var target = new FileInfo(published).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? published;
+            if (!File.Exists(target))
+                throw new InvalidOperationException($"{published} is missing: run `make build` (`make test` does)");
+            return published;
         }
     }
 
