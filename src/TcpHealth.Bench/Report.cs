@@ -230,7 +230,7 @@ public static class Report
         sb.AppendLine();
 
         var r = a.Render;
-        sb.AppendLine("7. /metrics render in this process (tiered JIT off and the agent's ReadyToRun assemblies, as the agent runs them): the agent's MetricsRenderer over its AgentState, 2,000 UDP + 100 TCP workload pairs; warm medians of 21");
+        sb.AppendLine("7. /metrics render in this process (tiered JIT off and the agent's code precompiled ReadyToRun, as the agent runs it): the agent's MetricsRenderer over its AgentState, 2,000 UDP + 100 TCP workload pairs; warm medians of 21");
         Table(sb, ["series", "counters", "histogram series", "histograms", "body KiB", "cold ms", "text ms", "OpenMetrics ms", "ms per 10k series", "gzip ms", "alloc MiB"],
         [[
             r.Series.ToString(CultureInfo.InvariantCulture), r.CounterSeries.ToString(CultureInfo.InvariantCulture),

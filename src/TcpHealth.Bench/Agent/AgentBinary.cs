@@ -32,9 +32,10 @@ public sealed record AgentBinary(string Label, string Path)
         // A ReadyToRun image carries its native code in the CLI header's managed-native directory.
         var r2r = pe.PEHeaders.CorHeader?.ManagedNativeHeaderDirectory.Size > 0;
         var tiered = JsonNode.Parse(File.ReadAllText(config))?["runtimeOptions"]?["configProperties"]?["System.Runtime.TieredCompilation"]?.GetValue<bool>() ?? true;
-        // Trimmed: its own CoreLib is smaller than the one this process runs on (the shared framework's).
+        // Trimmed: self-contained, with its own CoreLib far smaller than the shared framework's this process runs on.
+        var selfContained = JsonNode.Parse(File.ReadAllText(config))?["runtimeOptions"]?["includedFrameworks"] is not null;
         var coreLib = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(apphost)!, "System.Private.CoreLib.dll");
-        var trimmed = File.Exists(coreLib) && new FileInfo(coreLib).Length < new FileInfo(typeof(object).Assembly.Location).Length;
+        var trimmed = selfContained && File.Exists(coreLib) && new FileInfo(coreLib).Length < 0.8 * new FileInfo(typeof(object).Assembly.Location).Length;
         return new AgentBinary((r2r ? "r2r" : "jit") + (trimmed ? "-trimmed" : "") + (tiered ? "-tiered" : ""), apphost);
     }
 

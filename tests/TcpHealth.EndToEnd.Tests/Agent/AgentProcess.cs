@@ -13,11 +13,14 @@ public sealed class AgentProcess : IDisposable
     private readonly Process _process;
     private readonly List<string> _stderr = [];
 
-    private AgentProcess(Process process, int port, HttpClient http)
+    private readonly string _scheme;
+
+    private AgentProcess(Process process, int port, HttpClient http, string scheme)
     {
         _process = process;
         Port = port;
         Http = http;
+        _scheme = scheme;
     }
 
     public int Port { get; }
@@ -25,17 +28,25 @@ public sealed class AgentProcess : IDisposable
     /// <summary>The agent's pid (`ip netns exec` execs it in place).</summary>
     public int Pid => _process.Id;
     public HttpClient Http { get; }
-    public string BaseUrl => $"http://127.0.0.1:{Port}";
+    public string BaseUrl => $"{_scheme}://127.0.0.1:{Port}";
     public IReadOnlyList<string> Stderr { get { lock (_stderr) return _stderr.ToList(); } }
 
-    public static AgentProcess Start(NetworkNamespace ns, int port, params string[] agentArgs)
+    public static AgentProcess Start(NetworkNamespace ns, int port, params string[] agentArgs) =>
+        Start(ns, port, NamespaceHttp.Client(ns), "http", agentArgs);
+
+    /// <summary>
+    /// An agent whose web config (in <paramref name="agentArgs"/>) asks for TLS or
+    /// credentials: <paramref name="http"/> must trust its certificate and carry them,
+    /// /readyz included.
+    /// </summary>
+    public static AgentProcess Start(NetworkNamespace ns, int port, HttpClient http, string scheme, params string[] agentArgs)
     {
         var psi = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in (string[])["netns", "exec", ns.Name, WatchProcess.BinaryPath, "agent",
+        foreach (var a in (string[])["netns", "exec", ns.Name, .. WatchProcess.DefaultSignals, WatchProcess.BinaryPath, "agent",
                      "--web.listen-address", $"127.0.0.1:{port}", "--collection-interval", "1s", .. agentArgs])
             psi.ArgumentList.Add(a);
         var p = Process.Start(psi)!;
-        var agent = new AgentProcess(p, port, NamespaceHttp.Client(ns));
+        var agent = new AgentProcess(p, port, http, scheme);
         p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (agent._stderr) agent._stderr.Add(e.Data); };
         p.OutputDataReceived += (_, _) => { };
         p.BeginErrorReadLine();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 
 namespace TcpHealth.EndToEnd.Tests;
 
+using TcpHealth.EndToEnd.Tests.Web;
 using TcpHealth.Lab;
 using TestLab = global::TcpHealth.Lab.Lab;
 
@@ -97,6 +98,38 @@ public sealed class KernelAgentCliTests
         Assert.InRange(Bytes(text, "new-zone"), second.BytesSent, second.BytesSent * 1.1);
         Assert.Contains(agent.Stderr, l => l.Contains("reloaded", StringComparison.Ordinal));
         Assert.Contains("tcphealth_interfaces_attached 1", text);
+        agent.Stop();
+    }
+
+    [Fact]
+    public async Task The_published_agent_serves_its_metrics_over_tls_with_basic_auth()
+    {
+        // The trimmed build must keep what only a web config turns on: TLS (HTTP/1.1 and
+        // HTTP/2), PEM loading, bcrypt through libcrypt.
+        using var lab = TestLab.Create(TimeSpan.FromMilliseconds(0.5));
+        using var files = new WebTestFiles();
+        using var cert = files.WriteSelfSignedCertificate();
+        var web = files.Write("web.yml",
+            $"tls_server_config:\n  cert_file: cert.pem\n  key_file: key.pem\nbasic_auth_users:\n  user: {WebTestFiles.UserPassHash}\n");
+        var http = NamespaceHttp.Client(lab.A, pinned: cert);
+        http.DefaultRequestHeaders.Authorization = new("Basic", Convert.ToBase64String("user:pass"u8));
+        var config = files.Write("agent.yaml", "zones:\n  - cidr: 10.231.0.2/32\n    zone: zone-b\n");
+        using var agent = AgentProcess.Start(lab.A, 19402, http, "https", "--interface-pattern", "th.*", "--config", config, "--web.config.file", web);
+
+        var sent = TcpTraffic.Transfer(lab, TestLab.AddressB4, 5203, 200_000, bytesPerSecond: 4_000_000);
+        await Task.Delay(1500);
+        Assert.InRange(Bytes(await Scrape(agent), "zone-b"), sent.BytesSent, sent.BytesSent * 1.1);
+
+        using var anonymous = NamespaceHttp.Client(lab.A, pinned: cert);
+        using var refused = await anonymous.GetAsync(agent.BaseUrl + "/metrics");
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, refused.StatusCode);
+        using var h2 = new HttpRequestMessage(HttpMethod.Get, agent.BaseUrl + "/healthz")
+        {
+            Version = System.Net.HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        using var overH2 = await agent.Http.SendAsync(h2);
+        Assert.Equal(System.Net.HttpStatusCode.OK, overH2.StatusCode);
         agent.Stop();
     }
 

@@ -1,5 +1,7 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using TcpHealth.Lab;
 
 namespace TcpHealth.EndToEnd.Tests;
@@ -11,10 +13,16 @@ namespace TcpHealth.EndToEnd.Tests;
 /// </summary>
 public static class NamespaceHttp
 {
-    public static HttpClient Client(NetworkNamespace ns, TimeSpan? timeout = null)
+    /// <param name="pinned">For HTTPS: the one server certificate to trust (by thumbprint; no system store).</param>
+    public static HttpClient Client(NetworkNamespace ns, TimeSpan? timeout = null, X509Certificate2? pinned = null)
     {
         var handler = new SocketsHttpHandler
         {
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = (_, cert, _, _) =>
+                    pinned is not null && cert is not null && string.Equals(cert.GetCertHashString(), pinned.Thumbprint, StringComparison.OrdinalIgnoreCase),
+            },
             ConnectCallback = async (context, ct) =>
             {
                 var ep = context.DnsEndPoint;

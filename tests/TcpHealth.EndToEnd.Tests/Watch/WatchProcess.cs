@@ -37,6 +37,13 @@ public sealed class WatchProcess : IDisposable
         }
     }
 
+    /// <summary>
+    /// A prefix that gives tcphealth default SIGINT and SIGHUP: a test run started in
+    /// the background (`nohup make test &`) passes them on ignored, and .NET then
+    /// never delivers them, so the tests of both would fail for the runner's reasons.
+    /// </summary>
+    public static readonly string[] DefaultSignals = ["env", "--default-signal=INT,HUP"];
+
     public static WatchProcess Start(NetworkNamespace ns, params string[] watchArgs)
     {
         var psi = new ProcessStartInfo("ip")
@@ -45,7 +52,7 @@ public sealed class WatchProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in (string[])["netns", "exec", ns.Name, BinaryPath, "watch", "--json", "--interval", "0.5", .. watchArgs])
+        foreach (var a in (string[])["netns", "exec", ns.Name, .. DefaultSignals, BinaryPath, "watch", "--json", "--interval", "0.5", .. watchArgs])
             psi.ArgumentList.Add(a);
         var p = new Process { StartInfo = psi };
         var w = new WatchProcess(p);
