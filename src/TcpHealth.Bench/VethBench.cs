@@ -98,7 +98,6 @@ public static class VethBench
         new(name, runs, Stats.Median(ours.Select(ns)), ours.Select(ns).ToArray(), Stats.Median(noop.Select(ns)),
             runs == 0 ? 0 : (double)segments / runs, runs == 0 ? 0 : (double)bytes / runs);
 
-
     private static ulong Sum(List<KeyValuePair<FlowKey, Flow>> flows, Func<Flow, ulong> pick)
     {
         var total = 0UL;

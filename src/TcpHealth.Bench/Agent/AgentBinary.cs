@@ -31,9 +31,10 @@ public sealed record AgentBinary(string Label, string Path)
         using var pe = new PEReader(File.OpenRead(dll));
         // A ReadyToRun image carries its native code in the CLI header's managed-native directory.
         var r2r = pe.PEHeaders.CorHeader?.ManagedNativeHeaderDirectory.Size > 0;
-        var tiered = JsonNode.Parse(File.ReadAllText(config))?["runtimeOptions"]?["configProperties"]?["System.Runtime.TieredCompilation"]?.GetValue<bool>() ?? true;
+        var options = JsonNode.Parse(File.ReadAllText(config))?["runtimeOptions"];
+        var tiered = options?["configProperties"]?["System.Runtime.TieredCompilation"]?.GetValue<bool>() ?? true;
         // Trimmed: self-contained, with its own CoreLib far smaller than the shared framework's this process runs on.
-        var selfContained = JsonNode.Parse(File.ReadAllText(config))?["runtimeOptions"]?["includedFrameworks"] is not null;
+        var selfContained = options?["includedFrameworks"] is not null;
         var coreLib = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(apphost)!, "System.Private.CoreLib.dll");
         var trimmed = selfContained && File.Exists(coreLib) && new FileInfo(coreLib).Length < 0.8 * new FileInfo(typeof(object).Assembly.Location).Length;
         return new AgentBinary((r2r ? "r2r" : "jit") + (trimmed ? "-trimmed" : "") + (tiered ? "-tiered" : ""), apphost);

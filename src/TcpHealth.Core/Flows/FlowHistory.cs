@@ -29,6 +29,9 @@ public sealed class FlowHistory
     /// </summary>
     public static readonly TimeSpan MaxReadInterval = TimeSpan.FromMinutes(5);
 
+    /// <summary>Why an interval above <see cref="MaxReadInterval"/> is refused, for the flags' errors.</summary>
+    public const string MaxReadIntervalReason = "the kernel's 32-bit counters must be read at least that often to stay exact";
+
     private readonly Dictionary<FlowKey, Entry> _entries = new(FlowKeyComparer.Instance);
     private long _generation;
     private int _observedThisRead;

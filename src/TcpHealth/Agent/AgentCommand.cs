@@ -95,7 +95,7 @@ public static class AgentCommand
         {
             if (value <= FlowHistory.MaxReadInterval)
                 return value;
-            error = $"must be at most {FlowHistory.MaxReadInterval.TotalMinutes:0}m: the kernel's 32-bit counters must be read at least that often to stay exact";
+            error = $"must be at most {FlowHistory.MaxReadInterval.TotalMinutes:0}m: {FlowHistory.MaxReadIntervalReason}";
         }
         r.AddError($"--collection-interval '{text}': {error ?? "must be positive"} (e.g. 5s, 500ms)");
         return TimeSpan.Zero;

@@ -69,7 +69,7 @@ public static class WatchCommand
         if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) || v <= 0 || !double.IsFinite(v))
             r.AddError($"{flag} must be a positive number of seconds, not '{text}'");
         else if (max is { } m && v > m.TotalSeconds)
-            r.AddError($"{flag} must be at most {m.TotalSeconds:0} seconds: the kernel's 32-bit counters must be read at least that often to stay exact");
+            r.AddError($"{flag} must be at most {m.TotalSeconds:0} seconds: {FlowHistory.MaxReadIntervalReason}");
         else
             return v;
         return 0;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
+using TcpHealth.EndToEnd.Tests.Web;
 using TcpHealth.Lab;
 
 namespace TcpHealth.EndToEnd.Tests;
@@ -20,8 +21,7 @@ public static class NamespaceHttp
         {
             SslOptions = new SslClientAuthenticationOptions
             {
-                RemoteCertificateValidationCallback = (_, cert, _, _) =>
-                    pinned is not null && cert is not null && string.Equals(cert.GetCertHashString(), pinned.Thumbprint, StringComparison.OrdinalIgnoreCase),
+                RemoteCertificateValidationCallback = (_, cert, _, _) => pinned is not null && WebTestFiles.IsPinned(pinned, cert),
             },
             ConnectCallback = async (context, ct) =>
             {

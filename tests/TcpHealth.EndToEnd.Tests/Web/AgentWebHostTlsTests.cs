@@ -31,8 +31,7 @@ public class AgentWebHostTlsTests
             SslOptions = new SslClientAuthenticationOptions
             {
                 EnabledSslProtocols = protocols,
-                RemoteCertificateValidationCallback = (_, cert, _, _) =>
-                    cert is not null && string.Equals(cert.GetCertHashString(), pinned.Thumbprint, StringComparison.OrdinalIgnoreCase),
+                RemoteCertificateValidationCallback = (_, cert, _, _) => WebTestFiles.IsPinned(pinned, cert),
             },
         })
         { Timeout = TimeSpan.FromSeconds(10) };

@@ -34,6 +34,10 @@ public sealed class WebTestFiles : IDisposable
         return cert;
     }
 
+    /// <summary>Trusts exactly one certificate, by thumbprint: no system store, no name games.</summary>
+    public static bool IsPinned(X509Certificate2 pinned, X509Certificate? presented) =>
+        presented is not null && string.Equals(presented.GetCertHashString(), pinned.Thumbprint, StringComparison.OrdinalIgnoreCase);
+
     public void Dispose()
     {
         try { Directory.Delete(Dir, recursive: true); } catch (IOException) { }
