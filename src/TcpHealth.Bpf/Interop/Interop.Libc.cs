@@ -38,6 +38,12 @@ internal static partial class Interop
     [LibraryImport(Libraries.Libc, EntryPoint = "ioctl", SetLastError = true)]
     internal static unsafe partial int Ioctl(FdHandle fd, nuint request, void* arg);
 
+    internal const nint SIG_DFL = 0;
+    internal const nint SIG_ERR = -1;
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "signal", SetLastError = true)]
+    internal static partial nint Signal(int signum, nint handler);
+
     /// <summary>x86-64: a va_list parameter is a pointer to one 24-byte __va_list_tag.</summary>
     [LibraryImport(Libraries.Libc, EntryPoint = "vsnprintf")]
     internal static unsafe partial int Vsnprintf(byte* buffer, nuint size, byte* format, void* args);

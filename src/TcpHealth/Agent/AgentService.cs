@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.NetworkInformation;
 using System.Runtime.InteropServices;
 using TcpHealth.Agent.Web;
+using TcpHealth.Bpf;
 using TcpHealth.Core.Config;
 using TcpHealth.Datapath;
 
@@ -31,6 +32,7 @@ public static class AgentService
         int reloadRequested = 0;
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        SignalDisposition.Restore(SignalDisposition.SIGHUP);
         using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Cancel = true; Interlocked.Exchange(ref reloadRequested, 1); });
 
         var log = new StderrLog();

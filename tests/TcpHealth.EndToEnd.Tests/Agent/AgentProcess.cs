@@ -31,6 +31,12 @@ public sealed class AgentProcess : IDisposable
     public string BaseUrl => $"{_scheme}://127.0.0.1:{Port}";
     public IReadOnlyList<string> Stderr { get { lock (_stderr) return _stderr.ToList(); } }
 
+    /// <summary>
+    /// SIGHUP ignored, as `nohup` hands it on: the agent must still reload on it.
+    /// SIGINT gets its default back for the reason in <see cref="WatchProcess.DefaultSignals"/>.
+    /// </summary>
+    private static readonly string[] AsUnderNohup = ["env", "--default-signal=INT", "--ignore-signal=HUP"];
+
     public static AgentProcess Start(NetworkNamespace ns, int port, params string[] agentArgs) =>
         Start(ns, port, NamespaceHttp.Client(ns), "http", agentArgs);
 
@@ -42,7 +48,7 @@ public sealed class AgentProcess : IDisposable
     public static AgentProcess Start(NetworkNamespace ns, int port, HttpClient http, string scheme, params string[] agentArgs)
     {
         var psi = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in (string[])["netns", "exec", ns.Name, .. WatchProcess.DefaultSignals, WatchProcess.BinaryPath, "agent",
+        foreach (var a in (string[])["netns", "exec", ns.Name, .. AsUnderNohup, WatchProcess.BinaryPath, "agent",
                      "--web.listen-address", $"127.0.0.1:{port}", "--collection-interval", "1s", .. agentArgs])
             psi.ArgumentList.Add(a);
         var p = Process.Start(psi)!;
