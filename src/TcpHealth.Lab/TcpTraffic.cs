@@ -47,7 +47,9 @@ public static class TcpTraffic
         {
             client.SendTimeout = (int)limit.TotalMilliseconds;
             client.ReceiveTimeout = (int)limit.TotalMilliseconds;
+            long connectStart = Stopwatch.GetTimestamp();
             client.Connect(server, port);
+            var connectTook = Stopwatch.GetElapsedTime(connectStart);
             long sent = Send(client, bytes, bytesPerSecond);
             client.Shutdown(SocketShutdown.Send);
 
@@ -58,7 +60,7 @@ public static class TcpTraffic
             Span<byte> one = stackalloc byte[1];
             while (client.Receive(one) > 0) { }
             var clientInfo = TcpInfo.Read(client);
-            return new TcpTransferResult(sent, received, clientInfo, serverInfo, sw.Elapsed);
+            return new TcpTransferResult(sent, received, clientInfo, serverInfo, sw.Elapsed, connectTook);
         }
         finally
         {
