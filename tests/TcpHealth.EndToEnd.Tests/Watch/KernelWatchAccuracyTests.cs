@@ -42,8 +42,13 @@ public sealed class KernelWatchAccuracyTests
         Assert.True(f.U("rtt_samples") > 100, $"only {f.U("rtt_samples")} RTT samples");
         double p50 = f.Ms("rtt_p50_ms")!.Value, p99 = f.Ms("rtt_p99_ms")!.Value, max = f.Ms("rtt_max_ms")!.Value;
         Assert.True(minMs <= p50 && p50 <= p99 && p99 <= max, $"min {minMs} p50 {p50} p99 {p99} max {max} out of order");
-        // A paced flow on a quiet delay line: the median is near the path RTT.
-        Assert.InRange(p50, truthMs, truthMs + Math.Max(0.25 * truthMs, 1.0));
+        // A paced flow: the median is near the path RTT, or, when a loaded machine
+        // slowed the user-space delay line throughout, near the RTT the client's own
+        // kernel saw (tcpi_rtt, smoothed over the same timestamp echoes).
+        double srttMs = r.Client.Rtt.TotalMilliseconds;
+        double p50Bound = Math.Max(truthMs + Math.Max(0.25 * truthMs, 1.0), srttMs + Math.Max(0.25 * srttMs, 1.0));
+        Assert.True(p50 >= truthMs && p50 <= p50Bound,
+            $"rtt_p50 {p50:F3} ms outside {truthMs:F3}..{p50Bound:F3} ms (tcpi_min_rtt {truthMs:F3}, tcpi_rtt {srttMs:F3})");
         // The handshake is one sample: never below the path's minimum, and within the
         // client's own connect(), which spans SYN out to SYN/ACK in at the interface
         // (a delay-line thread waking late delays both alike).
