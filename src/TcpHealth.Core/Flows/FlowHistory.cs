@@ -6,9 +6,11 @@ namespace TcpHealth.Core.Flows;
 
 /// <summary>
 /// A flow's counters widened to 64 bits, how long they have not moved, and its
-/// endpoints (made on the first read; every later snapshot of the flow shares them).
+/// interface name and endpoints (made on the first read; every later snapshot of
+/// the flow shares them, so a flow keeps its name after its interface is detached).
 /// </summary>
-public readonly record struct FlowReading(TimeSpan Idle, DirectionCounters Tx, DirectionCounters Rx, IPEndPoint Source, IPEndPoint Destination);
+public readonly record struct FlowReading(
+    TimeSpan Idle, DirectionCounters Tx, DirectionCounters Rx, string Interface, IPEndPoint Source, IPEndPoint Destination);
 
 /// <summary>
 /// What user space remembers of each flow between reads of the kernel's table.
@@ -46,7 +48,8 @@ public sealed class FlowHistory
     }
 
     /// <summary>Records this read of a flow and returns its widened counters and idle time.</summary>
-    public FlowReading Observe(in FlowKey key, in Flow flow, ulong nowNs)
+    /// <param name="interfaceName">The name of an interface index, asked on a flow's first read only; null: "if{index}".</param>
+    public FlowReading Observe(in FlowKey key, in Flow flow, ulong nowNs, Func<uint, string>? interfaceName = null)
     {
         ref var e = ref CollectionsMarshal.GetValueRefOrAddDefault(_entries, key, out bool known);
         if (!known || e.Generation != _generation)
@@ -67,6 +70,7 @@ public sealed class FlowHistory
                 Tx = Wide.From(flow.Tx),
                 Rx = Wide.From(flow.Rx),
                 LastChangeNs = nowNs,
+                Interface = interfaceName?.Invoke(key.IfIndex) ?? $"if{key.IfIndex}",
                 Source = new IPEndPoint(key.Source, key.SrcPort),
                 Destination = new IPEndPoint(key.Destination, key.DstPort),
             };
@@ -74,7 +78,7 @@ public sealed class FlowHistory
         e.Generation = _generation;
 
         var idle = TimeSpan.FromTicks((long)((nowNs - Math.Min(nowNs, e.LastChangeNs)) / 100));
-        return new FlowReading(idle, e.Tx.Counters(flow.Tx), e.Rx.Counters(flow.Rx), e.Source, e.Destination);
+        return new FlowReading(idle, e.Tx.Counters(flow.Tx), e.Rx.Counters(flow.Rx), e.Interface, e.Source, e.Destination);
     }
 
     /// <summary>Forgets a flow the caller removed from the kernel.</summary>
@@ -102,6 +106,7 @@ public sealed class FlowHistory
         public Wide Tx, Rx;
         public ulong LastChangeNs;
         public long Generation;
+        public string Interface;
         public IPEndPoint Source, Destination;
     }
 

@@ -30,6 +30,13 @@ public sealed record FlowSnapshot(
     /// </summary>
     public ulong FirstSeenNs { get; init; }
 
+    /// <summary>
+    /// The interface's index: with <see cref="Source"/>, <see cref="Destination"/> and
+    /// <see cref="Protocol"/> it names one kernel flow entry, even when an interface
+    /// was re-created under the same name.
+    /// </summary>
+    public uint InterfaceIndex { get; init; }
+
     public ulong TotalBytes => Tx.Bytes + Rx.Bytes;
 }
 

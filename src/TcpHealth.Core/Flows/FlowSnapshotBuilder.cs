@@ -8,10 +8,10 @@ public static class FlowSnapshotBuilder
     /// <param name="nowNs">CLOCK_MONOTONIC now, the clock of bpf_ktime_get_ns().</param>
     /// <param name="reading">The flow's widened counters and idle time (see <see cref="FlowHistory"/>).</param>
     public static FlowSnapshot Build(
-        in FlowKey key, in Flow flow, in RttHist? hist, string iface, ulong nowNs, FlowReading reading, TimeSpan handshakeTimeout)
+        in FlowKey key, in Flow flow, in RttHist? hist, ulong nowNs, FlowReading reading, TimeSpan handshakeTimeout)
     {
         return new FlowSnapshot(
-            iface,
+            reading.Interface,
             reading.Source,
             reading.Destination,
             key.Proto,
@@ -30,6 +30,7 @@ public static class FlowSnapshotBuilder
                 _ => ConnectionInitiator.Unknown,
             },
             FirstSeenNs = flow.FirstSeenNs,
+            InterfaceIndex = key.IfIndex,
         };
     }
 

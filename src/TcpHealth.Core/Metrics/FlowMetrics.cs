@@ -251,8 +251,8 @@ public sealed class FlowMetrics
     // the entry was recreated, and all of it is new.
     private static ulong Delta(ulong now, ulong before) => now >= before ? now - before : now;
 
-    private readonly record struct FlowId(string Interface, IPEndPoint Source, IPEndPoint Destination, byte Protocol)
+    private readonly record struct FlowId(string Interface, uint InterfaceIndex, IPEndPoint Source, IPEndPoint Destination, byte Protocol)
     {
-        public static FlowId Of(FlowSnapshot f) => new(f.Interface, f.Source, f.Destination, f.Protocol);
+        public static FlowId Of(FlowSnapshot f) => new(f.Interface, f.InterfaceIndex, f.Source, f.Destination, f.Protocol);
     }
 }

@@ -122,11 +122,12 @@ public static class AgentService
         }
     }
 
-    // New interfaces (a pod's veth) are attached as they appear; vanished ones forgotten.
+    // New interfaces (a pod's veth) are attached as they appear, also under a name that
+    // was attached before; vanished ones forgotten.
     private static void SyncInterfaces(AgentSettings s, DatapathSession session)
     {
         var wanted = s.Interfaces.Union(MatchingInterfaces(s)).ToHashSet();
-        foreach (var gone in session.Interfaces.Where(i => !wanted.Contains(i)).ToList())
+        foreach (var gone in session.Interfaces.Where(i => !wanted.Contains(i)).Concat(session.Recreated()).ToList())
             session.Detach(gone);
         foreach (var name in wanted.Where(i => !session.Interfaces.Contains(i)))
         {

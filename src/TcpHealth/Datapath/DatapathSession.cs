@@ -19,6 +19,7 @@ public sealed class DatapathSession : IDisposable
     private readonly Dictionary<uint, string> _interfaceNames = [];
     private readonly BpfMap _flows, _rttHists, _pendingTimestamps, _counters;
     private readonly FlowHistory _history = new();
+    private readonly Func<uint, string> _interfaceName;
 
     // Reused by every collection: the maps are read into these arrays (grown
     // to the largest read so far) instead of fresh lists every few seconds.
@@ -42,6 +43,7 @@ public sealed class DatapathSession : IDisposable
         _rttHists = obj.Map(MapNames.RttHists);
         _pendingTimestamps = obj.Map(MapNames.PendingTs);
         _counters = obj.Map(MapNames.Counters);
+        _interfaceName = index => _interfaceNames.TryGetValue(index, out var name) ? name : $"if{index}";
     }
 
     /// <summary>Loads the programs and attaches them to both hooks of every listed interface, or throws <see cref="DatapathSetupException"/>.</summary>
@@ -122,6 +124,29 @@ public sealed class DatapathSession : IDisposable
         }
     }
 
+    /// <summary>
+    /// Attached names that now belong to another interface: deleted and created again
+    /// (a pod's veth under a fixed name) since they were attached, so the hooks went
+    /// with the old one. Detach and attach them again.
+    /// </summary>
+    public IReadOnlyList<string> Recreated()
+    {
+        var recreated = new List<string>();
+        foreach (var (index, name) in _interfaceNames)
+        {
+            try
+            {
+                if ((uint)InterfaceInfo.IndexOf(name) != index)
+                    recreated.Add(name);
+            }
+            catch (InterfaceNotFoundException)
+            {
+                // Gone for good: the caller detaches what it no longer finds.
+            }
+        }
+        return recreated;
+    }
+
     /// <summary>Detaches from an interface (or forgets one that disappeared).</summary>
     public void Detach(string name)
     {
@@ -160,9 +185,8 @@ public sealed class DatapathSession : IDisposable
             int h = -1;
             bool hasHist = _histIndex.Count > 0 && _histIndex.TryGetValue(key, out h);
             RttHist? hist = hasHist ? _histValues[h] : null;
-            string iface = _interfaceNames.TryGetValue(key.IfIndex, out var n) ? n : $"if{key.IfIndex}";
-            var reading = _history.Observe(key, flow, now);
-            var snapshot = FlowSnapshotBuilder.Build(key, flow, hist, iface, now, reading, _options.HandshakeTimeout);
+            var reading = _history.Observe(key, flow, now, _interfaceName);
+            var snapshot = FlowSnapshotBuilder.Build(key, flow, hist, now, reading, _options.HandshakeTimeout);
             // An idle flow's last read is handed out once more, then removed.
             if (reading.Idle > _options.FlowIdleTimeout)
             {

@@ -132,6 +132,18 @@ public class FlowHistoryTests
     }
 
     [Fact]
+    public void A_flow_keeps_the_interface_name_of_its_first_read()
+    {
+        // After its interface is detached the index has no name any more; the flow's
+        // series must not move to a new "ifN" name (that would count it again).
+        var history = new FlowHistory();
+        var f = WithPackets(1, 0);
+        Assert.Equal("eth0", history.Observe(A, f, 1, _ => "eth0").Interface);
+        Assert.Equal("eth0", history.Observe(A, f, 2, i => $"if{i}").Interface);
+        Assert.Equal("if7", new FlowHistory().Observe(A, f, 1).Interface);
+    }
+
+    [Fact]
     public void Every_counter_of_a_reading_matches_the_kernel_record_when_nothing_wrapped()
     {
         var f = new Flow();

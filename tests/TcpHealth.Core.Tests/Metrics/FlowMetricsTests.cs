@@ -43,6 +43,20 @@ public class FlowMetricsTests
     }
 
     [Fact]
+    public void Flows_with_the_same_name_and_endpoints_on_two_interface_indexes_are_counted_apart()
+    {
+        // A veth deleted and created again under its name: the old entry idles out
+        // in the table while the new one carries on; neither must restart the other.
+        var m = Metrics();
+        var old = Flow("10.0.1.1:1000", "10.0.1.2:80", Dir(100), None, firstSeen: 1) with { InterfaceIndex = 7 };
+        var renewed = Flow("10.0.1.1:1000", "10.0.1.2:80", Dir(40), None, firstSeen: 2) with { InterfaceIndex = 9 };
+        m.Observe(Snap(old), T0);
+        m.Observe(Snap(old, renewed), T0.AddSeconds(5));
+        m.Observe(Snap(old, renewed with { Tx = Dir(60) }), T0.AddSeconds(10));
+        Assert.Equal(160ul, Series(m, "10.0.1.1", "10.0.1.2").Bytes);
+    }
+
+    [Fact]
     public void Adds_only_what_grew_since_the_last_read()
     {
         var m = Metrics();

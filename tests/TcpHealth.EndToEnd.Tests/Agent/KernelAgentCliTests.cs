@@ -102,6 +102,60 @@ public sealed class KernelAgentCliTests
     }
 
     [Fact]
+    public async Task Interfaces_deleted_or_created_again_under_their_name_neither_lose_nor_recount_traffic()
+    {
+        // A pod's veth: deleted with the pod, or deleted and created again under a fixed
+        // name (Calico's cali*) with a new index. Its flows stay in the kernel table
+        // until they idle out and must keep their series; a new veth must be attached.
+        using var lab = TestLab.Create(TimeSpan.FromMilliseconds(0.5));
+        var config = TempFile("agent.yaml", "zones:\n  - cidr: 10.232.0.2/32\n    zone: veth-zone\n");
+        using var agent = AgentProcess.Start(lab.A, 19403, "--interface-pattern", "thr.*", "--config", config);
+        var server = System.Net.IPAddress.Parse("10.232.0.2");
+        void CreateVeth()
+        {
+            lab.A.Exec("ip", "link", "add", "thr0", "type", "veth", "peer", "name", "thr1", "netns", lab.B.Name);
+            lab.A.Exec("ip", "addr", "add", "10.232.0.1/30", "dev", "thr0");
+            lab.B.Exec("ip", "addr", "add", "10.232.0.2/30", "dev", "thr1");
+            lab.A.Exec("ip", "link", "set", "thr0", "up");
+            lab.B.Exec("ip", "link", "set", "thr1", "up");
+        }
+        async Task<double> SendAndScrape(int port, long bytes, double before)
+        {
+            await WaitFor(agent, "tcphealth_interfaces_attached 1");
+            var sent = TcpTraffic.Transfer(lab.A, lab.B, server, port, bytes, bytesPerSecond: 4_000_000).BytesSent;
+            await Task.Delay(1500);
+            double now = Bytes(await Scrape(agent), "veth-zone");
+            Assert.InRange(now - before, sent, sent * 1.1);
+            return now;
+        }
+
+        CreateVeth();
+        double counted = await SendAndScrape(5204, 300_000, 0);
+
+        lab.A.Exec("ip", "link", "del", "thr0");
+        await Task.Delay(2500); // two collections without the interface; its flow is still in the table
+        var text = await Scrape(agent);
+        Assert.Contains("tcphealth_interfaces_attached 0", text);
+        Assert.Equal(counted, Bytes(text, "veth-zone"));
+
+        CreateVeth();
+        counted = await SendAndScrape(5205, 200_000, counted);
+
+        lab.A.Exec("ip", "link", "del", "thr0");
+        CreateVeth(); // within one collection interval: the agent sees the same name, at a new index
+        await Task.Delay(2500);
+        Assert.Equal(counted, Bytes(await Scrape(agent), "veth-zone"));
+        await SendAndScrape(5206, 200_000, counted);
+        agent.Stop();
+    }
+
+    private static async Task WaitFor(AgentProcess agent, string line)
+    {
+        for (int i = 0; i < 50 && !(await Scrape(agent)).Contains(line, StringComparison.Ordinal); i++)
+            await Task.Delay(200);
+    }
+
+    [Fact]
     public async Task The_published_agent_serves_its_metrics_over_tls_with_basic_auth()
     {
         // The trimmed build must keep what only a web config turns on: TLS (HTTP/1.1 and
