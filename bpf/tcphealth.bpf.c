@@ -256,6 +256,20 @@ static __always_inline void track_handshake(struct th_flow *f, struct th_packet 
 	}
 }
 
+/* A SYN that is not a retransmission starts a new connection on this entry
+ * (its addresses and ports used again before the entry idled out): the last
+ * connection's sequence space and window must not judge the new one. */
+static __always_inline void start_connection(struct th_flow *f, int dir)
+{
+	__u8 s = f->conn_state;
+
+	if (dir == TH_DIR_TX ? s == TH_CONN_SYN_SENT : (s == TH_CONN_SYN_RCVD || s == TH_CONN_SYNACK_SENT))
+		return; /* still waiting for the answer: the same SYN again */
+	f->dir[TH_DIR_TX].flags &= ~(TH_DF_SEQ_VALID | TH_DF_ZERO_WIN);
+	f->dir[TH_DIR_RX].flags &= ~(TH_DF_SEQ_VALID | TH_DF_ZERO_WIN);
+	f->connections++;
+}
+
 static __always_inline void track_segment(struct th_dir_stats *d, struct th_packet *p)
 {
 	__u8 fl = p->flags;
@@ -339,6 +353,8 @@ static __always_inline void handle(struct __sk_buff *skb, int dir, bool l2)
 	}
 
 	count(TH_CNT_TCP_PACKETS);
+	if ((p.flags & (TH_TCP_SYN | TH_TCP_ACK)) == TH_TCP_SYN)
+		start_connection(f, dir);
 	track_segment(&f->dir[dir], &p);
 	if (p.flags & (TH_TCP_SYN | TH_TCP_RST) || f->conn_state == TH_CONN_SYNACK_SENT)
 		track_handshake(f, &p, dir);

@@ -96,7 +96,9 @@ struct th_flow {
 	__u32 hs_ack;                /* inbound handshake: the ACK number that completes it */
 	__u8 conn_state;             /* TH_CONN_* */
 	__u8 initiator;              /* TH_INIT_* */
-	__u8 pad[2];
+	__u8 connections;            /* SYNs that started a connection on this entry (wraps):
+	                              * the same addresses and ports used again */
+	__u8 pad;
 };                                   /* 104 bytes */
 
 /* A flow's RTT samples: exact count/sum/min/max and the histogram. */

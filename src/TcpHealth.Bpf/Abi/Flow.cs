@@ -5,7 +5,7 @@ namespace TcpHealth.Bpf;
 
 /// <summary>struct th_flow (104 bytes). Times are bpf_ktime_get_ns (CLOCK_MONOTONIC) nanoseconds.</summary>
 [StructLayout(LayoutKind.Sequential)]
-public unsafe struct Flow
+public struct Flow
 {
     /// <summary>dir[TH_DIR_TX]: packets leaving through egress.</summary>
     public DirStats Tx;
@@ -21,7 +21,10 @@ public unsafe struct Flow
     public uint HsAck;
     public ConnState ConnState;
     public Initiator Initiator;
-    public fixed byte Pad[2];
+
+    /// <summary>SYNs that started a connection on this entry (wraps at 256): its addresses and ports used again.</summary>
+    public byte Connections;
+    public byte Pad;
 
     /// <summary>The handshake RTT, 0 until measured.</summary>
     public readonly ulong HandshakeRttNs => ConnState == ConnState.Established ? HandshakeNs : 0;

@@ -31,6 +31,12 @@ public sealed record FlowSnapshot(
     public ulong FirstSeenNs { get; init; }
 
     /// <summary>
+    /// Which connection on this flow entry the handshake and outcome belong to: it
+    /// changes when the same addresses and ports start a new connection (wraps at 256).
+    /// </summary>
+    public byte Connection { get; init; }
+
+    /// <summary>
     /// The interface's index: with <see cref="Source"/>, <see cref="Destination"/> and
     /// <see cref="Protocol"/> it names one kernel flow entry, even when an interface
     /// was re-created under the same name.

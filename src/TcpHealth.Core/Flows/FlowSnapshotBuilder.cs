@@ -31,6 +31,7 @@ public static class FlowSnapshotBuilder
             },
             FirstSeenNs = flow.FirstSeenNs,
             InterfaceIndex = key.IfIndex,
+            Connection = flow.Connections,
         };
     }
 

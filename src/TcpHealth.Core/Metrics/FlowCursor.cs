@@ -18,6 +18,9 @@ internal sealed class FlowCursor(ulong firstSeenNs)
     public ulong RttBelow, RttAbove, RttSamples, RttSumNs, RttHistogramCount;
     public bool HandshakeReported, ConnectionReported;
 
+    /// <summary>The flow's <see cref="FlowSnapshot.Connection"/> the two flags above are about.</summary>
+    public byte Connection;
+
     /// <summary>The <see cref="FlowMetrics"/> identity generation the keys below were resolved in; 0 = not yet.</summary>
     public int LabelsGeneration;
     public TrafficKey TxKey, RxKey;

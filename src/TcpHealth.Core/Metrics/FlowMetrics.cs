@@ -99,6 +99,12 @@ public sealed class FlowMetrics
             slot = new FlowCursor(f.FirstSeenNs);
         var cursor = slot;
         cursor.LastSeen = now;
+        if (cursor.Connection != f.Connection)
+        {
+            // The same addresses and ports started a new connection: its handshake and outcome are new.
+            cursor.Connection = f.Connection;
+            cursor.HandshakeReported = cursor.ConnectionReported = false;
+        }
 
         // Most flows are idle between two reads: skip them without resolving or hashing anything.
         if (NothingNew(f, cursor))

@@ -203,6 +203,34 @@ public sealed class KernelDatapathTests : IDisposable
     }
 
     [Fact]
+    public void A_new_connection_on_the_same_ports_is_not_judged_by_the_last_ones_sequence_space()
+    {
+        // The same addresses and ports again before the entry idled out, with initial
+        // sequence numbers below where the last connection ended.
+        void Connection(uint clientIsn, uint serverIsn)
+        {
+            var syn = FrameBuilder.Tcp4().Seq(clientIsn).Flags(TcpFlags.Syn);
+            _dp.Egress(syn);
+            _dp.Ingress(syn.Reply().Seq(serverIsn).AckNo(clientIsn + 1).Flags(TcpFlags.Syn | TcpFlags.Ack));
+            _dp.Egress(syn.Seq(clientIsn + 1).AckNo(serverIsn + 1).Flags(TcpFlags.Ack | TcpFlags.Psh).Payload(1000));
+            _dp.Ingress(syn.Reply().Seq(serverIsn + 1).AckNo(clientIsn + 1001).Flags(TcpFlags.Ack | TcpFlags.Psh).Payload(500));
+        }
+
+        Connection(3_000_000_000, 2_000_000_000);
+        var first = _dp.SingleFlow().Flow;
+        Assert.Equal(1, first.Connections);
+        Connection(2_900_000_000, 1_900_000_000);
+
+        var flow = _dp.SingleFlow().Flow;
+        Assert.Equal(0UL, flow.Tx.RetransSegs);
+        Assert.Equal(0UL, flow.Rx.RetransSegs);
+        Assert.Equal(2, flow.Connections);
+        Assert.Equal(ConnState.Established, flow.ConnState);
+        Assert.Equal(2_900_001_001u, flow.Tx.SeqEndMax);
+        Assert.Equal(4UL, flow.Tx.Packets); // the counters go on across connections
+    }
+
+    [Fact]
     public void Pure_acks_are_never_retransmissions()
     {
         var ack = FrameBuilder.Tcp4().Seq(1000).AckNo(1).Flags(TcpFlags.Ack);

@@ -178,6 +178,22 @@ public class FlowMetricsTests
     }
 
     [Fact]
+    public void A_new_connection_on_the_same_addresses_and_ports_is_counted_with_its_own_handshake()
+    {
+        var m = Metrics();
+        var first = Flow("10.0.1.1:5000", "10.0.2.2:443", Dir(1), Dir(1), handshake: TimeSpan.FromMilliseconds(3),
+            outcome: ConnectionOutcome.Established, initiator: ConnectionInitiator.Source) with { Connection = 1 };
+        m.Observe(Snap(first), T0);
+        m.Observe(Snap(first with { Tx = Dir(5) }), T0.AddSeconds(5));
+        m.Observe(Snap(first with { Tx = Dir(9), HandshakeRtt = TimeSpan.FromMilliseconds(20), Connection = 2 }), T0.AddSeconds(10));
+
+        Assert.Equal(2ul, Assert.Single(m.Connections.Entries).Value.Value);
+        var hs = Assert.Single(m.HandshakeRtt.Entries).Value;
+        Assert.Equal(1ul, hs.Counts[HistogramSeries.BucketIndex(Bounds, 0.003)]);
+        Assert.Equal(1ul, hs.Counts[HistogramSeries.BucketIndex(Bounds, 0.020)]);
+    }
+
+    [Fact]
     public void Protocols_get_their_own_series_and_overflow_keeps_the_protocol()
     {
         var m = Metrics(budget: 1);
