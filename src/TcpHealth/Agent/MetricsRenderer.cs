@@ -53,7 +53,8 @@ public sealed class MetricsRenderer(AgentState state) : IMetricsRenderer
             string[] v = [.. k.Labels.Values, k.Protocol];
             bytes.AddCounter(v, t.Bytes);
             packets.AddCounter(v, t.Packets);
-            if (k.Labels.IsCrossZone)
+            // Cross-zone flows folded into overflow keep their bytes there: sums over zones stay whole.
+            if (k.Labels.IsCrossZone || k.Labels == TrafficLabels.Overflow)
                 crossZone.AddCounter(v, t.CrossZoneBytes);
             if (k.Protocol == TrafficKey.Tcp)
             {
@@ -100,7 +101,7 @@ public sealed class MetricsRenderer(AgentState state) : IMetricsRenderer
             samples.AddCounter([], c[DatapathCounter.RttSamples]);
         }
 
-        var overflow = new MetricFamily("tcphealth_series_overflow", "Label sets folded into the overflow series because a family's series budget was reached.", MetricType.Counter, ["family"]);
+        var overflow = new MetricFamily("tcphealth_series_overflow", "Updates that went to the overflow series because a family's series budget was reached (one per folded label set and collection).", MetricType.Counter, ["family"]);
         overflow.AddCounter(["traffic"], m.Traffic.Overflowed);
         overflow.AddCounter(["rtt"], m.Rtt.Overflowed);
         overflow.AddCounter(["handshake_rtt"], m.HandshakeRtt.Overflowed);
