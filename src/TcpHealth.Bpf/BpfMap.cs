@@ -173,6 +173,41 @@ public sealed unsafe class BpfMap
         }
     }
 
+    /// <summary>
+    /// Deletes one entry and returns its value as it was when deleted, so nothing
+    /// written between an earlier read and the delete is lost; false if it was not
+    /// there. Kernels before 5.14 cannot do this for hashes: there it is a lookup
+    /// and then a delete.
+    /// </summary>
+    public bool TryLookupAndDelete<TKey, TValue>(in TKey key, out TValue value)
+        where TKey : unmanaged
+        where TValue : unmanaged
+    {
+        CheckShape<TKey, TValue>();
+        TValue found;
+        int result;
+        fixed (TKey* k = &key)
+        {
+            result = Interop.BpfMapLookupAndDeleteElem(Fd, k, &found);
+        }
+
+        if (result is -Errno.EINVAL or -Errno.EOPNOTSUPP or -Errno.ENOTSUPP)
+        {
+            var present = TryLookup(key, out value);
+            return Delete(key) && present;
+        }
+
+        if (result == -Errno.ENOENT)
+        {
+            value = default;
+            return false;
+        }
+
+        BpfException.ThrowIfNegative(result, "bpf_map_lookup_and_delete_elem", Name);
+        value = found;
+        return true;
+    }
+
     /// <summary>Deletes one entry; returns false if it was not there.</summary>
     public bool Delete<TKey>(in TKey key)
         where TKey : unmanaged

@@ -109,6 +109,19 @@ public sealed class KernelMapTests : IDisposable
     }
 
     [Fact]
+    public void TryLookupAndDelete_returns_the_value_as_deleted_and_removes_it()
+    {
+        var flow = new Flow();
+        flow.Tx.Bytes = 1234;
+        Flows.Update(Key(7), flow);
+
+        Assert.True(Flows.TryLookupAndDelete(Key(7), out Flow deleted));
+        Assert.Equal(1234UL, deleted.Tx.Bytes);
+        Assert.False(Flows.TryLookup<FlowKey, Flow>(Key(7), out _));
+        Assert.False(Flows.TryLookupAndDelete(Key(7), out Flow _));
+    }
+
+    [Fact]
     public void Types_of_the_wrong_size_are_rejected()
     {
         Assert.Throws<ArgumentException>(() => Flows.ReadAll<TsKey, Flow>());

@@ -37,6 +37,9 @@ internal static partial class Interop
     [LibraryImport(Libraries.Libbpf, EntryPoint = "bpf_map_update_elem")]
     internal static unsafe partial int BpfMapUpdateElem(int fd, void* key, void* value, ulong flags);
 
+    [LibraryImport(Libraries.Libbpf, EntryPoint = "bpf_map_lookup_and_delete_elem")]
+    internal static unsafe partial int BpfMapLookupAndDeleteElem(int fd, void* key, void* value);
+
     [LibraryImport(Libraries.Libbpf, EntryPoint = "bpf_map_delete_elem")]
     internal static unsafe partial int BpfMapDeleteElem(int fd, void* key);
 

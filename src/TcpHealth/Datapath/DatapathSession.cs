@@ -30,8 +30,6 @@ public sealed class DatapathSession : IDisposable
     private TsKey[] _tsKeys = [];
     private ulong[] _tsValues = [];
     private readonly Dictionary<FlowKey, int> _histIndex = new(FlowKeyComparer.Instance);
-    private readonly List<FlowKey> _expired = [];
-    private readonly List<FlowKey> _expiredHists = [];
     private readonly List<TsKey> _staleTimestamps = [];
 
     private DatapathSession(DatapathOptions options, BpfObject obj, ILogSink log)
@@ -175,8 +173,6 @@ public sealed class DatapathSession : IDisposable
 
         var snapshots = new List<FlowSnapshot>(flowCount);
         var expiredSnapshots = new List<FlowSnapshot>();
-        _expired.Clear();
-        _expiredHists.Clear();
         _history.BeginRead();
         for (int i = 0; i < flowCount; i++)
         {
@@ -186,27 +182,27 @@ public sealed class DatapathSession : IDisposable
             bool hasHist = _histIndex.Count > 0 && _histIndex.TryGetValue(key, out h);
             RttHist? hist = hasHist ? _histValues[h] : null;
             var reading = _history.Observe(key, flow, now, _interfaceName);
-            var snapshot = FlowSnapshotBuilder.Build(key, flow, hist, now, reading, _options.HandshakeTimeout);
-            // An idle flow's last read is handed out once more, then removed.
-            if (reading.Idle > _options.FlowIdleTimeout)
+            if (reading.Idle <= _options.FlowIdleTimeout)
             {
-                _expired.Add(key);
-                if (hasHist)
-                    _expiredHists.Add(key);
-                expiredSnapshots.Add(snapshot);
-                _history.Forget(key);
+                snapshots.Add(FlowSnapshotBuilder.Build(key, flow, hist, now, reading, _options.HandshakeTimeout));
+                continue;
             }
-            else
+
+            // An idle flow is removed, and handed out once more with what it held when it
+            // was: a packet that arrived since the batch read is not lost.
+            var last = flow;
+            if (_flows.TryLookupAndDelete(key, out Flow final))
             {
-                snapshots.Add(snapshot);
+                last = final;
+                reading = _history.Observe(key, final, now, _interfaceName);
             }
+            if (hasHist && _rttHists.TryLookupAndDelete(key, out RttHist finalHist))
+                hist = finalHist;
+            expiredSnapshots.Add(FlowSnapshotBuilder.Build(key, last, hist, now, reading, _options.HandshakeTimeout));
+            _history.Forget(key);
         }
 
         _history.EndRead();
-        if (_expired.Count > 0)
-            _flows.DeleteBatch<FlowKey>(CollectionsMarshal.AsSpan(_expired));
-        if (_expiredHists.Count > 0)
-            _rttHists.DeleteBatch<FlowKey>(CollectionsMarshal.AsSpan(_expiredHists));
         ExpirePendingTimestamps(now);
         return new DatapathSnapshot(DateTimeOffset.UtcNow, snapshots, counters, (int)_options.MaxFlows) { Expired = expiredSnapshots };
     }

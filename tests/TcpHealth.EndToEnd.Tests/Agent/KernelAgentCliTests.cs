@@ -108,14 +108,14 @@ public sealed class KernelAgentCliTests
         // name (Calico's cali*) with a new index. Its flows stay in the kernel table
         // until they idle out and must keep their series; a new veth must be attached.
         using var lab = TestLab.Create(TimeSpan.FromMilliseconds(0.5));
-        var config = TempFile("agent.yaml", "zones:\n  - cidr: 10.232.0.2/32\n    zone: veth-zone\n");
+        var config = TempFile("agent.yaml", "zones:\n  - cidr: 10.233.0.2/32\n    zone: veth-zone\n");
         using var agent = AgentProcess.Start(lab.A, 19403, "--interface-pattern", "thr.*", "--config", config);
-        var server = System.Net.IPAddress.Parse("10.232.0.2");
+        var server = System.Net.IPAddress.Parse("10.233.0.2");
         void CreateVeth()
         {
             lab.A.Exec("ip", "link", "add", "thr0", "type", "veth", "peer", "name", "thr1", "netns", lab.B.Name);
-            lab.A.Exec("ip", "addr", "add", "10.232.0.1/30", "dev", "thr0");
-            lab.B.Exec("ip", "addr", "add", "10.232.0.2/30", "dev", "thr1");
+            lab.A.Exec("ip", "addr", "add", "10.233.0.1/30", "dev", "thr0");
+            lab.B.Exec("ip", "addr", "add", "10.233.0.2/30", "dev", "thr1");
             lab.A.Exec("ip", "link", "set", "thr0", "up");
             lab.B.Exec("ip", "link", "set", "thr1", "up");
         }
