@@ -257,8 +257,9 @@ public sealed class FlowMetrics
     // the entry was recreated, and all of it is new.
     private static ulong Delta(ulong now, ulong before) => now >= before ? now - before : now;
 
-    private readonly record struct FlowId(string Interface, uint InterfaceIndex, IPEndPoint Source, IPEndPoint Destination, byte Protocol)
+    // The kernel's flow key: an interface's name can move to a new index, an index keeps its flows.
+    private readonly record struct FlowId(uint InterfaceIndex, IPEndPoint Source, IPEndPoint Destination, byte Protocol)
     {
-        public static FlowId Of(FlowSnapshot f) => new(f.Interface, f.InterfaceIndex, f.Source, f.Destination, f.Protocol);
+        public static FlowId Of(FlowSnapshot f) => new(f.InterfaceIndex, f.Source, f.Destination, f.Protocol);
     }
 }

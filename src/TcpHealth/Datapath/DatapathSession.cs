@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using TcpHealth.Bpf;
 using TcpHealth.Core.Flows;
@@ -196,7 +197,9 @@ public sealed class DatapathSession : IDisposable
                 last = final;
                 reading = _history.Observe(key, final, now, _interfaceName);
             }
-            if (hasHist && _rttHists.TryLookupAndDelete(key, out RttHist finalHist))
+            // Its RTT entry too, also one made after the batch read (which would stay forever).
+            // UDP flows never get one.
+            if ((hasHist || key.Proto != (byte)ProtocolType.Udp) && _rttHists.TryLookupAndDelete(key, out RttHist finalHist))
                 hist = finalHist;
             expiredSnapshots.Add(FlowSnapshotBuilder.Build(key, last, hist, now, reading, _options.HandshakeTimeout));
             _history.Forget(key);
