@@ -219,7 +219,10 @@ public sealed class FlowMetrics
             sum += seconds * count;
         }
 
-        Add(h.MinNs / 1e9, Delta(h.Below, cursor.RttBelow));
+        ulong countDelta = Delta(rtt.Samples, cursor.RttSamples);
+        ulong sumDelta = Delta(rtt.SumNs, cursor.RttSumNs);
+        ulong below = Delta(h.Below, cursor.RttBelow), above = Delta(h.Above, cursor.RttAbove);
+        Add(h.MinNs / 1e9, below);
         var buckets = h.Buckets;
         for (int i = 0; i < buckets.Length; i++)
         {
@@ -231,18 +234,43 @@ public sealed class FlowMetrics
             }
             cursor.RttBuckets[i] = buckets[i];
         }
-        Add(h.MaxNs / 1e9, Delta(h.Above, cursor.RttAbove));
+        AddAbove(above);
         cursor.RttBelow = h.Below;
         cursor.RttAbove = h.Above;
         cursor.RttHistogramCount = h.Count;
-
-        // The flow's exact sum, when every new sample reached the histogram.
-        ulong countDelta = Delta(rtt.Samples, cursor.RttSamples);
-        ulong sumDelta = Delta(rtt.SumNs, cursor.RttSumNs);
+        cursor.RttMaxNs = h.MaxNs;
         cursor.RttSamples = rtt.Samples;
         cursor.RttSumNs = rtt.SumNs;
+
+        // The flow's exact sum, when every new sample reached the histogram.
         if (series is not null)
             series.Sum += countDelta == observed ? sumDelta / 1e9 : sum;
+
+        // Samples above the kernel's window are known only by their count, the flow's
+        // max and the exact sum. When the max rose, one of them is the max; the others
+        // are placed at what the sum leaves for them (within the window's top and the
+        // max), not all at the max: one slow outlier must not drag every later
+        // sample above the window into its bucket.
+        void AddAbove(ulong count)
+        {
+            if (count == 0)
+                return;
+            if (countDelta != observed + count)
+            {
+                Add(h.MaxNs / 1e9, count); // samples were lost: the sum says nothing about these
+                return;
+            }
+            double top = RttHistogram.BucketUpperBound(h.BaseOctave, RttHistogram.BucketCount - 1);
+            double restNs = sumDelta - sum * 1e9;
+            if (h.MaxNs > cursor.RttMaxNs)
+            {
+                Add(h.MaxNs / 1e9, 1);
+                restNs -= h.MaxNs;
+                count--;
+            }
+            if (count > 0)
+                Add(Math.Clamp(restNs / count, top, Math.Max(top, h.MaxNs)) / 1e9, count);
+        }
     }
 
     private static string? OutcomeLabel(ConnectionOutcome o) => o switch

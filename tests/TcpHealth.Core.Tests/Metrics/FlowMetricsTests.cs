@@ -161,6 +161,33 @@ public class FlowMetricsTests
     }
 
     [Fact]
+    public void Samples_above_the_kernels_window_are_placed_by_the_exact_sum_and_only_one_at_a_new_max()
+    {
+        // A LAN flow: first echo 60 us, so the kernel's window ends near 2 ms. Then ten
+        // echoes of 40 ms (delayed ACKs) and one of 300 ms arrive: all "above".
+        var m = Metrics();
+        int anchor = RttHistogram.AnchorFor(60_000);
+        var buckets = new uint[RttHistogram.BucketCount];
+        buckets[RttHistogram.BucketOf(anchor, 60_000)] = 5;
+        RttSummary Rtt(ulong above, ulong max, ulong sum) =>
+            new(5 + above, null, null, null, null, null, new RttHistogram(anchor, 0, above, buckets, 60_000, max)) { SumNs = sum };
+        var f = Flow("10.0.1.1:1", "10.0.1.2:80", Dir(1), None);
+        m.Observe(Snap(f with { Rtt = Rtt(0, 60_000, 300_000) }), T0);
+        m.Observe(Snap(f with { Tx = Dir(2), Rtt = Rtt(11, 300_000_000, 300_000 + 10 * 40_000_000UL + 300_000_000) }), T0.AddSeconds(5));
+
+        var series = Assert.Single(m.Rtt.Entries).Value;
+        Assert.Equal(5ul, series.Counts[HistogramSeries.BucketIndex(Bounds, 0.00006)]);
+        Assert.Equal(10ul, series.Counts[HistogramSeries.BucketIndex(Bounds, 0.040)]);
+        Assert.Equal(1ul, series.Counts[HistogramSeries.BucketIndex(Bounds, 0.300)]);
+        Assert.Equal(0.7003, series.Sum, 9);
+
+        // Five more of 40 ms; the max stands, so all five go where the sum puts them.
+        m.Observe(Snap(f with { Tx = Dir(3), Rtt = Rtt(16, 300_000_000, 300_000 + 15 * 40_000_000UL + 300_000_000) }), T0.AddSeconds(10));
+        Assert.Equal(15ul, series.Counts[HistogramSeries.BucketIndex(Bounds, 0.040)]);
+        Assert.Equal(1ul, series.Counts[HistogramSeries.BucketIndex(Bounds, 0.300)]);
+    }
+
+    [Fact]
     public void Handshake_and_connection_outcome_are_counted_once_from_initiator_to_responder()
     {
         var m = Metrics();
