@@ -218,9 +218,23 @@ static __always_inline void track_timestamps(struct th_flow *f, struct th_flow_k
 	match_pending(key, &tk);
 }
 
+/* When the handshake packet an answer echoes left: its TSecr names the copy
+ * (after a retransmission, the answer may be to an earlier or a later one),
+ * and pending_ts holds its send time. Without timestamps: `otherwise`. */
+static __always_inline __u64 echoed_send_time(struct th_flow_key *key, struct th_packet *p, __u64 otherwise)
+{
+	if (!p->has_ts || !p->tsecr)
+		return otherwise;
+	struct th_ts_key tk = { .flow = *key, .tsval = p->tsecr };
+	__u64 *sent = bpf_map_lookup_elem(&pending_ts, &tk);
+
+	return sent ? *sent : otherwise;
+}
+
 /* SYN -> SYN/ACK for connections src opened; SYN/ACK -> ACK for connections
  * dst opened. Either way the time covers interface -> dst -> interface. */
-static __always_inline void track_handshake(struct th_flow *f, struct th_packet *p, int dir)
+static __always_inline void track_handshake(struct th_flow *f, struct th_flow_key *key,
+					     struct th_packet *p, int dir)
 {
 	__u64 now = bpf_ktime_get_ns();
 	__u8 fl = p->flags;
@@ -245,13 +259,15 @@ static __always_inline void track_handshake(struct th_flow *f, struct th_packet 
 		f->conn_state = TH_CONN_SYN_RCVD;
 		f->initiator = TH_INIT_DST;
 	} else if (syn && ack && f->conn_state == TH_CONN_SYN_SENT) {
-		f->handshake_ns = now - f->handshake_ns;
+		__u64 sent = echoed_send_time(key, p, f->handshake_ns);
+		f->handshake_ns = now > sent ? now - sent : 0;
 		f->conn_state = TH_CONN_ESTABLISHED;
 	} else if (rst && f->conn_state == TH_CONN_SYN_SENT) {
 		f->conn_state = TH_CONN_REFUSED;
 	} else if (ack && !syn && !rst && f->conn_state == TH_CONN_SYNACK_SENT &&
 		   p->ack_seq == f->hs_ack) {
-		f->handshake_ns = now - f->handshake_ns;
+		__u64 sent = echoed_send_time(key, p, f->handshake_ns);
+		f->handshake_ns = now > sent ? now - sent : 0;
 		f->conn_state = TH_CONN_ESTABLISHED;
 	}
 }
@@ -357,7 +373,7 @@ static __always_inline void handle(struct __sk_buff *skb, int dir, bool l2)
 		start_connection(f, dir);
 	track_segment(&f->dir[dir], &p);
 	if (p.flags & (TH_TCP_SYN | TH_TCP_RST) || f->conn_state == TH_CONN_SYNACK_SENT)
-		track_handshake(f, &p, dir);
+		track_handshake(f, &p.key, &p, dir);
 	if (p.has_ts)
 		track_timestamps(f, &p.key, &p, dir);
 }

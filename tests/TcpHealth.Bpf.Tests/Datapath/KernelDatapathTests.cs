@@ -330,6 +330,26 @@ public sealed class KernelDatapathTests : IDisposable
         Assert.True(flow.HandshakeRttNs > 0);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void After_a_syn_retransmission_the_handshake_is_timed_from_the_syn_the_answer_echoes(bool answersTheFirst)
+    {
+        var syn = FrameBuilder.Tcp4().Seq(1000).Flags(TcpFlags.Syn);
+        _dp.Egress(syn.Timestamp(100, 0));
+        Thread.Sleep(60);
+        _dp.Egress(syn.Timestamp(160, 0)); // the retransmission, 60 ms later
+        _dp.Ingress(syn.Reply().Seq(7000).AckNo(1001).Flags(TcpFlags.Syn | TcpFlags.Ack).Timestamp(5000, answersTheFirst ? 100u : 160u));
+
+        var flow = _dp.SingleFlow().Flow;
+        Assert.Equal(ConnState.Established, flow.ConnState);
+        double ms = flow.HandshakeRttNs / 1e6;
+        if (answersTheFirst)
+            Assert.True(ms >= 60, $"handshake {ms} ms, the first SYN left 60 ms before the second");
+        else
+            Assert.True(ms < 60, $"handshake {ms} ms, but the answer echoes the second SYN");
+    }
+
     [Fact]
     public void Passive_open_is_established_by_the_ack_of_our_synack()
     {
