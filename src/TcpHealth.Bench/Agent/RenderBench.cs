@@ -151,6 +151,7 @@ public static class RenderBench
         {
             Initiator = protocol == 6 ? ConnectionInitiator.Source : ConnectionInitiator.Unknown,
             FirstSeenNs = 1,
+            Id = (ulong)(pod * Peers + peer) * 256 + protocol,
         };
 
     /// <summary>A kernel histogram of 64 samples spread over 1x-10x <paramref name="firstNs"/>, bucketed as the kernel does.</summary>

@@ -1,6 +1,10 @@
 namespace TcpHealth.Core.Flows;
 
-/// <summary>Everything one collection read from the kernel: flows and the datapath's own counters.</summary>
+/// <summary>
+/// Everything one collection read from the kernel: flows and the datapath's own counters.
+/// The session fills the same <see cref="Flows"/> and <see cref="Expired"/> lists again
+/// on its next collection: read them before that, and copy the flows (values) you keep.
+/// </summary>
 public sealed record DatapathSnapshot(
     DateTimeOffset Timestamp,
     IReadOnlyList<FlowSnapshot> Flows,

@@ -9,8 +9,9 @@ namespace TcpHealth.Core.Flows;
 /// interface name and endpoints (made on the first read; every later snapshot of
 /// the flow shares them, so a flow keeps its name after its interface is detached).
 /// </summary>
+/// <param name="Id">The flow's number while user space follows it (see <see cref="FlowSnapshot.Id"/>).</param>
 public readonly record struct FlowReading(
-    TimeSpan Idle, DirectionCounters Tx, DirectionCounters Rx, string Interface, IPEndPoint Source, IPEndPoint Destination);
+    TimeSpan Idle, DirectionCounters Tx, DirectionCounters Rx, string Interface, IPEndPoint Source, IPEndPoint Destination, ulong Id = 0);
 
 /// <summary>
 /// What user space remembers of each flow between reads of the kernel's table.
@@ -37,6 +38,7 @@ public sealed class FlowHistory
     private readonly Dictionary<FlowKey, Entry> _entries = new(FlowKeyComparer.Instance);
     private long _generation;
     private int _observedThisRead;
+    private ulong _lastId;
 
     public int Count => _entries.Count;
 
@@ -73,12 +75,13 @@ public sealed class FlowHistory
                 Interface = interfaceName?.Invoke(key.IfIndex) ?? $"if{key.IfIndex}",
                 Source = new IPEndPoint(key.Source, key.SrcPort),
                 Destination = new IPEndPoint(key.Destination, key.DstPort),
+                Id = ++_lastId,
             };
         }
         e.Generation = _generation;
 
         var idle = TimeSpan.FromTicks((long)((nowNs - Math.Min(nowNs, e.LastChangeNs)) / 100));
-        return new FlowReading(idle, e.Tx.Counters(flow.Tx), e.Rx.Counters(flow.Rx), e.Interface, e.Source, e.Destination);
+        return new FlowReading(idle, e.Tx.Counters(flow.Tx), e.Rx.Counters(flow.Rx), e.Interface, e.Source, e.Destination, e.Id);
     }
 
     /// <summary>Forgets a flow the caller removed from the kernel.</summary>
@@ -106,6 +109,7 @@ public sealed class FlowHistory
         public Wide Tx, Rx;
         public ulong LastChangeNs;
         public long Generation;
+        public ulong Id;
         public string Interface;
         public IPEndPoint Source, Destination;
     }

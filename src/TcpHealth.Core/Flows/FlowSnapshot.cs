@@ -3,12 +3,13 @@ using System.Net;
 namespace TcpHealth.Core.Flows;
 
 /// <summary>
-/// One flow as read from the kernel at one moment: immutable, in user units.
+/// One flow as read from the kernel at one moment: immutable, in user units. A
+/// value, so a collection of thousands of flows allocates nothing per flow.
 /// <see cref="Source"/> is the endpoint whose packets leave through the
 /// interface's egress (its counters are <see cref="Tx"/>); <see cref="Destination"/>'s
 /// are <see cref="Rx"/>. All counters are cumulative over the flow's life.
 /// </summary>
-public sealed record FlowSnapshot(
+public readonly record struct FlowSnapshot(
     string Interface,
     IPEndPoint Source,
     IPEndPoint Destination,
@@ -42,6 +43,13 @@ public sealed record FlowSnapshot(
     /// was re-created under the same name.
     /// </summary>
     public uint InterfaceIndex { get; init; }
+
+    /// <summary>
+    /// The kernel flow entry (interface index, endpoints, protocol) as a number, unique
+    /// while user space follows it: what the metrics keep their per-flow state by, a
+    /// cheaper key than the endpoints. A key that vanished and came back gets a new one.
+    /// </summary>
+    public ulong Id { get; init; }
 
     public ulong TotalBytes => Tx.Bytes + Rx.Bytes;
 }

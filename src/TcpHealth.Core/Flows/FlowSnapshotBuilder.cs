@@ -31,6 +31,7 @@ public static class FlowSnapshotBuilder
             },
             FirstSeenNs = flow.FirstSeenNs,
             InterfaceIndex = key.IfIndex,
+            Id = reading.Id,
             Connection = flow.Connections,
         };
     }

@@ -27,7 +27,7 @@ public sealed class FlowMetrics
     private readonly Func<IPAddress, EndpointLabels> _resolve;
     private readonly Func<IPAddress, bool> _isMonitored;
     private readonly IReadOnlyList<double> _rttBounds;
-    private readonly Dictionary<FlowId, FlowCursor> _cursors = [];
+    private readonly Dictionary<ulong, FlowCursor> _cursors = [];
     private int _identityGeneration = 1;
 
     /// <param name="resolve">Labels of an address; with <paramref name="isMonitored"/>, asked once per flow
@@ -75,7 +75,7 @@ public sealed class FlowMetrics
         foreach (var f in snapshot.Expired)
         {
             Observe(f, now);
-            _cursors.Remove(FlowId.Of(f));
+            _cursors.Remove(f.Id);
         }
         // Every read flow has a cursor now; more cursors than flows means some were not read.
         if (_cursors.Count > snapshot.Flows.Count)
@@ -92,9 +92,9 @@ public sealed class FlowMetrics
         Connections.Expire(now);
     }
 
-    private void Observe(FlowSnapshot f, DateTimeOffset now)
+    private void Observe(in FlowSnapshot f, DateTimeOffset now)
     {
-        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_cursors, FlowId.Of(f), out _);
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_cursors, f.Id, out _);
         if (slot is null || slot.FirstSeenNs != f.FirstSeenNs)
             slot = new FlowCursor(f.FirstSeenNs);
         var cursor = slot;
@@ -147,7 +147,7 @@ public sealed class FlowMetrics
     /// it changes without traffic: a SYN that was never answered turns into
     /// no_answer by timeout while its counters stand still.
     /// </summary>
-    private static bool NothingNew(FlowSnapshot f, FlowCursor c) =>
+    private static bool NothingNew(in FlowSnapshot f, FlowCursor c) =>
         f.Tx == c.Tx && f.Rx == c.Rx &&
         (f.Rtt.Histogram is not { } h ||
             (c.RttBuckets is not null && c.RttBaseOctave == h.BaseOctave &&
@@ -156,7 +156,7 @@ public sealed class FlowMetrics
         (c.HandshakeReported || f.HandshakeRtt is null) &&
         (c.ConnectionReported || OutcomeLabel(f.Outcome) is null);
 
-    private void ResolveLabels(FlowSnapshot f, FlowCursor c)
+    private void ResolveLabels(in FlowSnapshot f, FlowCursor c)
     {
         if (c.LabelsGeneration == _identityGeneration)
             return;
@@ -284,10 +284,4 @@ public sealed class FlowMetrics
     // Kernel counters only grow within one flow entry; a smaller value means
     // the entry was recreated, and all of it is new.
     private static ulong Delta(ulong now, ulong before) => now >= before ? now - before : now;
-
-    // The kernel's flow key: an interface's name can move to a new index, an index keeps its flows.
-    private readonly record struct FlowId(uint InterfaceIndex, IPEndPoint Source, IPEndPoint Destination, byte Protocol)
-    {
-        public static FlowId Of(FlowSnapshot f) => new(f.InterfaceIndex, f.Source, f.Destination, f.Protocol);
-    }
 }

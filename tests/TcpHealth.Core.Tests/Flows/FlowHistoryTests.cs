@@ -98,6 +98,33 @@ public class FlowHistoryTests
     }
 
     [Fact]
+    public void A_flow_keeps_its_id_across_reads_and_a_returning_or_renamed_key_gets_a_new_one()
+    {
+        // The metrics follow a flow by this id: the same key on another interface index
+        // (a veth created again under its name) and a key that vanished and came back
+        // are new flows.
+        var history = new FlowHistory();
+        var f = WithPackets(1, 0);
+        var sameOnOtherIndex = A;
+        sameOnOtherIndex.IfIndex = 9;
+
+        history.BeginRead();
+        ulong a = history.Observe(A, f, 1).Id, b = history.Observe(B, f, 1).Id, other = history.Observe(sameOnOtherIndex, f, 1).Id;
+        history.EndRead();
+        Assert.Equal(3, new[] { a, b, other }.Distinct().Count());
+        Assert.DoesNotContain(0ul, new[] { a, b, other });
+
+        history.BeginRead();
+        Assert.Equal(a, history.Observe(A, WithPackets(5, 0), 2).Id);
+        history.EndRead(); // B and the other index vanished
+        history.BeginRead();
+        Assert.NotEqual(b, history.Observe(B, f, 3).Id);
+        history.EndRead();
+        history.Forget(A);
+        Assert.NotEqual(a, history.Observe(A, f, 4).Id);
+    }
+
+    [Fact]
     public void Forget_drops_a_flow_the_caller_deleted()
     {
         var activity = new FlowHistory();

@@ -30,6 +30,8 @@ public class FlowSnapshotBuilderTests
         Assert.Equal(1ul, s.Rx.Resets);
         Assert.Equal(TimeSpan.FromSeconds(10), s.Age);
         Assert.Equal(TimeSpan.FromSeconds(1), s.Idle);
+        Assert.Equal(7u, s.InterfaceIndex);
+        Assert.Equal(1ul, s.Id); // the history's number for the flow
     }
 
     [Fact]

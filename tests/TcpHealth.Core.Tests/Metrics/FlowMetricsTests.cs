@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using TcpHealth.Bpf;
 using TcpHealth.Core.Flows;
@@ -30,7 +31,12 @@ public class FlowMetricsTests
         RttSummary? rtt = null, TimeSpan? handshake = null, ConnectionOutcome outcome = ConnectionOutcome.Unknown,
         ConnectionInitiator initiator = ConnectionInitiator.Unknown) =>
         new("eth0", IPEndPoint.Parse(src), IPEndPoint.Parse(dst), 6, tx, rx, rtt ?? RttSummary.Empty, handshake, outcome,
-            TimeSpan.Zero, TimeSpan.Zero) { FirstSeenNs = firstSeen, Initiator = initiator };
+            TimeSpan.Zero, TimeSpan.Zero) { FirstSeenNs = firstSeen, Initiator = initiator, Id = IdOf(src, dst) };
+
+    // FlowHistory numbers each kernel entry; here one number per pair of endpoints.
+    private static readonly ConcurrentDictionary<string, ulong> Ids = new();
+
+    private static ulong IdOf(string src, string dst) => Ids.GetOrAdd($"{src} > {dst}", _ => (ulong)Ids.Count + 1);
 
     private static DatapathSnapshot Snap(params FlowSnapshot[] flows) =>
         new(T0, flows, new DatapathCounters(new ulong[Abi.CounterCount]), 1000);
@@ -43,13 +49,14 @@ public class FlowMetricsTests
     }
 
     [Fact]
-    public void Flows_with_the_same_name_and_endpoints_on_two_interface_indexes_are_counted_apart()
+    public void Flows_with_the_same_name_and_endpoints_but_two_ids_are_counted_apart()
     {
         // A veth deleted and created again under its name: the old entry idles out
-        // in the table while the new one carries on; neither must restart the other.
+        // in the table while the new one (another interface index, so another id)
+        // carries on; neither must restart the other.
         var m = Metrics();
-        var old = Flow("10.0.1.1:1000", "10.0.1.2:80", Dir(100), None, firstSeen: 1) with { InterfaceIndex = 7 };
-        var renewed = Flow("10.0.1.1:1000", "10.0.1.2:80", Dir(40), None, firstSeen: 2) with { InterfaceIndex = 9 };
+        var old = Flow("10.0.1.1:1000", "10.0.1.2:80", Dir(100), None, firstSeen: 1) with { InterfaceIndex = 7, Id = 1007 };
+        var renewed = Flow("10.0.1.1:1000", "10.0.1.2:80", Dir(40), None, firstSeen: 2) with { InterfaceIndex = 9, Id = 1009 };
         m.Observe(Snap(old), T0);
         m.Observe(Snap(old, renewed), T0.AddSeconds(5));
         m.Observe(Snap(old, renewed with { Tx = Dir(60) }), T0.AddSeconds(10));
