@@ -84,21 +84,59 @@ public sealed unsafe class BpfMap
         where TKey : unmanaged
         where TValue : unmanaged
     {
-        CheckShape<TKey, TValue>();
-
-        // The batch cursor is opaque: a bucket number for hashes, a key for arrays.
-        var cursorSize = Math.Max((int)KeySize, sizeof(ulong));
-        var inCursor = stackalloc byte[cursorSize];
-        var outCursor = stackalloc byte[cursorSize];
-        var opts = new Interop.BpfMapBatchOpts { Sz = (nuint)sizeof(Interop.BpfMapBatchOpts) };
-        var batch = batchEntries;
+        var cursor = new BatchCursor(this, batchEntries);
         var read = 0;
-        var first = true;
+        while (!cursor.Done)
+        {
+            read += LookupBatch(cursor, ref keys, ref values, read);
+        }
+
+        return read;
+    }
+
+    /// <summary>
+    /// The next entries of a read that <paramref name="cursor"/> follows, into the start of
+    /// the caller's arrays (grown only when one hash bucket holds more than a batch); 0 at
+    /// the end. A caller that handles each batch before the next keeps one batch in
+    /// memory, however large the map.
+    /// </summary>
+    public int ReadBatch<TKey, TValue>(BatchCursor cursor, ref TKey[] keys, ref TValue[] values)
+        where TKey : unmanaged
+        where TValue : unmanaged
+    {
+        if (cursor.Map.Fd != Fd)
+        {
+            throw new ArgumentException($"the cursor reads map {cursor.Map.Name}, not {Name}", nameof(cursor));
+        }
+
+        while (!cursor.Done)
+        {
+            var count = LookupBatch(cursor, ref keys, ref values, 0);
+            if (count > 0)
+            {
+                return count;
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>A new read of every entry, batch by batch (see <see cref="ReadBatch"/>).</summary>
+    public BatchCursor BeginRead() => new(this, DefaultBatchEntries);
+
+    // One bpf_map_lookup_batch call into keys[offset..] and values[offset..], grown to fit.
+    private int LookupBatch<TKey, TValue>(BatchCursor cursor, ref TKey[] keys, ref TValue[] values, int offset)
+        where TKey : unmanaged
+        where TValue : unmanaged
+    {
+        CheckShape<TKey, TValue>();
+        var opts = new Interop.BpfMapBatchOpts { Sz = (nuint)sizeof(Interop.BpfMapBatchOpts) };
         while (true)
         {
-            if (keys.Length - read < batch || values.Length - read < batch)
+            var batch = cursor.BatchEntries;
+            if (keys.Length - offset < batch || values.Length - offset < batch)
             {
-                var size = Math.Max(read + (int)batch, keys.Length * 2);
+                var size = Math.Max(offset + (int)batch, keys.Length * 2);
                 Array.Resize(ref keys, size);
                 Array.Resize(ref values, size);
             }
@@ -107,15 +145,17 @@ public sealed unsafe class BpfMap
             int errno;
             fixed (TKey* k = keys)
             fixed (TValue* v = values)
+            fixed (byte* inCursor = cursor.In)
+            fixed (byte* outCursor = cursor.Out)
             {
-                var status = Interop.BpfMapLookupBatch(Fd, first ? null : inCursor, outCursor, k + read, v + read, &count, &opts);
+                var status = Interop.BpfMapLookupBatch(Fd, cursor.First ? null : inCursor, outCursor, k + offset, v + offset, &count, &opts);
                 errno = status < 0 ? -status : 0;
             }
 
             if (errno == Errno.ENOSPC && count == 0)
             {
                 // A hash bucket holds more entries than fit in one call: retry the same cursor with room for it.
-                batch *= 2;
+                cursor.BatchEntries *= 2;
                 continue;
             }
 
@@ -124,18 +164,9 @@ public sealed unsafe class BpfMap
                 throw new BpfException($"bpf_map_lookup_batch({Name})", errno);
             }
 
-            read += (int)count;
-
             // ENOENT marks the end, possibly together with a last partial batch.
-            if (errno == Errno.ENOENT)
-            {
-                return read;
-            }
-
-            var swap = inCursor;
-            inCursor = outCursor;
-            outCursor = swap;
-            first = false;
+            cursor.Advance(done: errno == Errno.ENOENT);
+            return (int)count;
         }
     }
 

@@ -66,6 +66,49 @@ public sealed class KernelMapTests : IDisposable
     }
 
     [Fact]
+    public void ReadBatch_returns_every_entry_once_in_batches_into_the_same_buffers()
+    {
+        for (var i = 0; i < 3000; i++)
+        {
+            Flows.Update(Key(i), new Flow { FirstSeenNs = (ulong)i });
+        }
+
+        FlowKey[] keys = [];
+        Flow[] values = [];
+        var cursor = Flows.BeginRead();
+        var seen = new List<ulong>();
+        int count, batches = 0;
+        while ((count = Flows.ReadBatch(cursor, ref keys, ref values)) > 0)
+        {
+            batches++;
+            for (var i = 0; i < count; i++)
+            {
+                Assert.Equal(Key((int)values[i].FirstSeenNs), keys[i]);
+                seen.Add(values[i].FirstSeenNs);
+            }
+
+            // What was read may be deleted before the next batch (the session expires flows so).
+            Flows.Delete(keys[0]);
+        }
+
+        Assert.True(cursor.Done);
+        Assert.Equal(0, Flows.ReadBatch(cursor, ref keys, ref values));
+        Assert.InRange(batches, 3, 4); // 1,024 per call
+        Assert.InRange(keys.Length, 1024, 2047); // one batch (and a shared bucket), not 3,000
+        Assert.Equal(Enumerable.Range(0, 3000).Select(i => (ulong)i), seen.Order());
+        Assert.Equal(3000 - batches, Flows.ReadAll<FlowKey, Flow>().Count);
+    }
+
+    [Fact]
+    public void ReadBatch_refuses_a_cursor_of_another_map()
+    {
+        var cursor = obj.Map(MapNames.RttHists).BeginRead();
+        FlowKey[] keys = [];
+        Flow[] values = [];
+        Assert.Throws<ArgumentException>(() => Flows.ReadBatch(cursor, ref keys, ref values));
+    }
+
+    [Fact]
     public void ReadAll_of_an_empty_map_is_empty()
     {
         Assert.Empty(Flows.ReadAll<FlowKey, Flow>());

@@ -22,8 +22,9 @@ public sealed class DatapathSession : IDisposable
     private readonly FlowHistory _history = new();
     private readonly Func<uint, string> _interfaceName;
 
-    // Reused by every collection: the maps are read into these arrays (grown
-    // to the largest read so far) instead of fresh lists every few seconds.
+    // Reused by every collection: the maps are read into these arrays instead of
+    // fresh lists every few seconds (flows and timestamps one batch at a time, the
+    // RTT histograms whole: flows look theirs up; grown to the largest read so far).
     private FlowKey[] _flowKeys = [];
     private Flow[] _flowValues = [];
     private FlowKey[] _histKeys = [];
@@ -167,52 +168,57 @@ public sealed class DatapathSession : IDisposable
     {
         ulong now = MonotonicNowNs();
         var counters = new DatapathCounters(_counters.ReadPerCpuSums((uint)Abi.CounterCount));
-        int flowCount = _flows.ReadInto(ref _flowKeys, ref _flowValues);
         int histCount = _rttHists.ReadInto(ref _histKeys, ref _histValues);
         _histIndex.Clear();
         for (int i = 0; i < histCount; i++)
             _histIndex[_histKeys[i]] = i;
 
-        // Reused too (see DatapathSnapshot): 10k flows would otherwise be 2 MB of garbage
+        // Reused (see DatapathSnapshot): 10k flows would otherwise be 2 MB of garbage
         // every collection, which the GC lets pile up as resident memory between its runs.
-        var snapshots = _snapshots;
-        var expiredSnapshots = _expiredSnapshots;
-        snapshots.Clear();
-        expiredSnapshots.Clear();
+        _snapshots.Clear();
+        _expiredSnapshots.Clear();
         _history.BeginRead();
-        for (int i = 0; i < flowCount; i++)
+        // Batch by batch: the read buffers hold one batch, not the whole table.
+        var cursor = _flows.BeginRead();
+        int batchCount;
+        while ((batchCount = _flows.ReadBatch(cursor, ref _flowKeys, ref _flowValues)) > 0)
         {
-            ref readonly var key = ref _flowKeys[i];
-            ref readonly var flow = ref _flowValues[i];
-            int h = -1;
-            bool hasHist = _histIndex.Count > 0 && _histIndex.TryGetValue(key, out h);
-            RttHist? hist = hasHist ? _histValues[h] : null;
-            var reading = _history.Observe(key, flow, now, _interfaceName);
-            if (reading.Idle <= _options.FlowIdleTimeout)
-            {
-                snapshots.Add(FlowSnapshotBuilder.Build(key, flow, hist, now, reading, _options.HandshakeTimeout));
-                continue;
-            }
-
-            // An idle flow is removed, and handed out once more with what it held when it
-            // was: a packet that arrived since the batch read is not lost.
-            var last = flow;
-            if (_flows.TryLookupAndDelete(key, out Flow final))
-            {
-                last = final;
-                reading = _history.Observe(key, final, now, _interfaceName);
-            }
-            // Its RTT entry too, also one made after the batch read (which would stay forever).
-            // UDP flows never get one.
-            if ((hasHist || key.Proto != (byte)ProtocolType.Udp) && _rttHists.TryLookupAndDelete(key, out RttHist finalHist))
-                hist = finalHist;
-            expiredSnapshots.Add(FlowSnapshotBuilder.Build(key, last, hist, now, reading, _options.HandshakeTimeout));
-            _history.Forget(key);
+            for (int i = 0; i < batchCount; i++)
+                Observe(_flowKeys[i], _flowValues[i], now);
         }
 
         _history.EndRead();
         ExpirePendingTimestamps(now);
-        return new DatapathSnapshot(DateTimeOffset.UtcNow, snapshots, counters, (int)_options.MaxFlows) { Expired = expiredSnapshots };
+        return new DatapathSnapshot(DateTimeOffset.UtcNow, _snapshots, counters, (int)_options.MaxFlows) { Expired = _expiredSnapshots };
+    }
+
+    // One flow of a read: a snapshot, or its last one and removal when it idled out.
+    private void Observe(in FlowKey key, in Flow flow, ulong now)
+    {
+        int h = -1;
+        bool hasHist = _histIndex.Count > 0 && _histIndex.TryGetValue(key, out h);
+        RttHist? hist = hasHist ? _histValues[h] : null;
+        var reading = _history.Observe(key, flow, now, _interfaceName);
+        if (reading.Idle <= _options.FlowIdleTimeout)
+        {
+            _snapshots.Add(FlowSnapshotBuilder.Build(key, flow, hist, now, reading, _options.HandshakeTimeout));
+            return;
+        }
+
+        // An idle flow is removed, and handed out once more with what it held when it
+        // was: a packet that arrived since the batch read is not lost.
+        var last = flow;
+        if (_flows.TryLookupAndDelete(key, out Flow final))
+        {
+            last = final;
+            reading = _history.Observe(key, final, now, _interfaceName);
+        }
+        // Its RTT entry too, also one made after the batch read (which would stay forever).
+        // UDP flows never get one.
+        if ((hasHist || key.Proto != (byte)ProtocolType.Udp) && _rttHists.TryLookupAndDelete(key, out RttHist finalHist))
+            hist = finalHist;
+        _expiredSnapshots.Add(FlowSnapshotBuilder.Build(key, last, hist, now, reading, _options.HandshakeTimeout));
+        _history.Forget(key);
     }
 
     // A TSval that was never echoed (a delayed ACK echoes only some) would
@@ -220,13 +226,17 @@ public sealed class DatapathSession : IDisposable
     private void ExpirePendingTimestamps(ulong now)
     {
         ulong timeoutNs = (ulong)_options.TimestampTimeout.Ticks * 100;
-        int count = _pendingTimestamps.ReadInto(ref _tsKeys, ref _tsValues);
         _staleTimestamps.Clear();
-        for (int i = 0; i < count; i++)
+        var cursor = _pendingTimestamps.BeginRead();
+        int count;
+        while ((count = _pendingTimestamps.ReadBatch(cursor, ref _tsKeys, ref _tsValues)) > 0)
         {
-            ulong sentNs = _tsValues[i];
-            if (now > sentNs && now - sentNs > timeoutNs)
-                _staleTimestamps.Add(_tsKeys[i]);
+            for (int i = 0; i < count; i++)
+            {
+                ulong sentNs = _tsValues[i];
+                if (now > sentNs && now - sentNs > timeoutNs)
+                    _staleTimestamps.Add(_tsKeys[i]);
+            }
         }
         if (_staleTimestamps.Count > 0)
             _pendingTimestamps.DeleteBatch<TsKey>(CollectionsMarshal.AsSpan(_staleTimestamps));
