@@ -47,7 +47,7 @@ public static class RenderBench
         progress("/metrics render, 10k series, in process");
         var state = new AgentState(Config());
         var now = DateTimeOffset.UtcNow;
-        state.Record(new DatapathSnapshot(now, Flows(), new DatapathCounters(new ulong[Abi.CounterCount]), (int)Abi.DefaultMaxFlows), TimeSpan.Zero, now);
+        state.Record(new DatapathSnapshot(now, Flows(), new DatapathCounters(new ulong[Abi.CounterCount]), (int)Abi.DefaultMaxFlows), now);
         var renderer = new MetricsRenderer(state);
 
         var body = new ArrayBufferWriter<byte>(1 << 20);

@@ -19,7 +19,7 @@ public readonly record struct EndpointLabels(string Namespace, string Workload, 
 /// its own. RTT and handshake RTT are measurements of this side and always
 /// reported.
 /// </summary>
-public sealed class FlowMetrics
+public sealed class FlowMetrics : IFlowSink
 {
     // A flow not read for this long vanished without an expiry read (the map was reset).
     private static readonly TimeSpan ForgetUnseenAfter = TimeSpan.FromMinutes(10);
@@ -29,6 +29,7 @@ public sealed class FlowMetrics
     private readonly IReadOnlyList<double> _rttBounds;
     private readonly Dictionary<ulong, FlowCursor> _cursors = [];
     private int _identityGeneration = 1;
+    private DateTimeOffset _collectionTime;
 
     /// <param name="resolve">Labels of an address; with <paramref name="isMonitored"/>, asked once per flow
     /// and again after <see cref="IdentitiesChanged"/>, so both must keep their answers until then.</param>
@@ -68,17 +69,34 @@ public sealed class FlowMetrics
     /// </summary>
     public void IdentitiesChanged() => _identityGeneration++;
 
+    /// <summary>One whole collection, from a snapshot's lists.</summary>
     public void Observe(DatapathSnapshot snapshot, DateTimeOffset now)
     {
+        BeginCollection(now);
         foreach (var f in snapshot.Flows)
-            Observe(f, now);
+            Flow(f);
         foreach (var f in snapshot.Expired)
-        {
-            Observe(f, now);
-            _cursors.Remove(f.Id);
-        }
+            Expired(f);
+        EndCollection(snapshot.Flows.Count);
+    }
+
+    /// <summary>Starts a collection whose flows arrive one by one (<see cref="IFlowSink"/>), all at <paramref name="now"/>.</summary>
+    public void BeginCollection(DateTimeOffset now) => _collectionTime = now;
+
+    public void Flow(in FlowSnapshot flow) => Observe(flow, _collectionTime);
+
+    public void Expired(in FlowSnapshot flow)
+    {
+        Observe(flow, _collectionTime);
+        _cursors.Remove(flow.Id);
+    }
+
+    /// <summary>Ends a collection that read <paramref name="flowsRead"/> flows (expired ones not counted): drops what went stale.</summary>
+    public void EndCollection(int flowsRead)
+    {
+        var now = _collectionTime;
         // Every read flow has a cursor now; more cursors than flows means some were not read.
-        if (_cursors.Count > snapshot.Flows.Count)
+        if (_cursors.Count > flowsRead)
         {
             foreach (var (id, cursor) in _cursors)
             {

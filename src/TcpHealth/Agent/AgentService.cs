@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.NetworkInformation;
 using System.Runtime.InteropServices;
 using TcpHealth.Agent.Web;
@@ -103,13 +102,10 @@ public static class AgentService
         {
             if (s.InterfacePattern is not null)
                 SyncInterfaces(s, session);
-            long start = Stopwatch.GetTimestamp();
-            var snapshot = session.Collect();
-            var readTook = Stopwatch.GetElapsedTime(start);
             lock (state.Lock)
             {
-                // Record times the metrics update itself, without the wait for a scrape to release the lock.
-                state.Record(snapshot, readTook, DateTimeOffset.UtcNow);
+                // Timed inside, without the wait for a scrape to release the lock.
+                state.Collect(session.Collect, DateTimeOffset.UtcNow);
                 state.InterfacesAttached = session.Interfaces.Count;
             }
         }

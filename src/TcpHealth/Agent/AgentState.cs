@@ -38,7 +38,7 @@ public sealed class AgentState
     public int FlowCount { get; private set; }
     public int FlowCapacity { get; private set; }
 
-    /// <summary>The whole last collection: reading the kernel maps and updating the metrics.</summary>
+    /// <summary>The whole last collection: reading the kernel maps and updating the metrics as it goes.</summary>
     public TimeSpan LastCollectionDuration { get; private set; }
     public int InterfacesAttached { get; set; }
     public ulong CollectionErrors { get; set; }
@@ -46,16 +46,31 @@ public sealed class AgentState
     /// <summary>Attached and at least one collection done.</summary>
     public bool Ready => Counters is not null;
 
-    /// <param name="readTook">How long reading <paramref name="snapshot"/> from the kernel took; the metrics update is timed here and added.</param>
-    public void Record(DatapathSnapshot snapshot, TimeSpan readTook, DateTimeOffset now)
+    /// <summary>
+    /// One collection: <paramref name="collect"/> reads the datapath and hands each flow
+    /// straight to the metrics (the caller holds <see cref="Lock"/>, so a scrape waits for it).
+    /// </summary>
+    public void Collect(Func<IFlowSink, DatapathStatus> collect, DateTimeOffset now)
     {
         long start = Stopwatch.GetTimestamp();
-        Metrics.Observe(snapshot, now);
-        Counters = snapshot.Counters;
-        FlowCount = snapshot.Flows.Count;
-        FlowCapacity = snapshot.FlowCapacity;
-        LastCollectionDuration = readTook + Stopwatch.GetElapsedTime(start);
+        Metrics.BeginCollection(now);
+        var status = collect(Metrics);
+        Metrics.EndCollection(status.Flows);
+        Counters = status.Counters;
+        FlowCount = status.Flows;
+        FlowCapacity = status.FlowCapacity;
+        LastCollectionDuration = Stopwatch.GetElapsedTime(start);
     }
+
+    /// <summary>A collection already read into a snapshot's lists.</summary>
+    public void Record(DatapathSnapshot snapshot, DateTimeOffset now) => Collect(sink =>
+    {
+        foreach (var f in snapshot.Flows)
+            sink.Flow(f);
+        foreach (var f in snapshot.Expired)
+            sink.Expired(f);
+        return new DatapathStatus(snapshot.Timestamp, snapshot.Counters, snapshot.Flows.Count, snapshot.FlowCapacity);
+    }, now);
 
     /// <summary>
     /// New zones, endpoints and monitored CIDRs apply from the next collection;

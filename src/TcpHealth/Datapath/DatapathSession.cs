@@ -32,7 +32,7 @@ public sealed class DatapathSession : IDisposable
     private TsKey[] _tsKeys = [];
     private ulong[] _tsValues = [];
     private readonly Dictionary<FlowKey, int> _histIndex = new(FlowKeyComparer.Instance);
-    private readonly List<FlowSnapshot> _snapshots = [], _expiredSnapshots = [];
+    private readonly FlowLists _lists = new();
     private readonly List<TsKey> _staleTimestamps = [];
 
     private DatapathSession(DatapathOptions options, BpfObject obj, ILogSink log)
@@ -164,7 +164,22 @@ public sealed class DatapathSession : IDisposable
     public string Describe() =>
         string.Join(", ", _attachments.Where(a => a.Direction == HookDirection.Egress).Select(a => $"{a.Interface} ({a.ActualMode.ToString().ToLowerInvariant()})"));
 
+    /// <summary>Reads every map once: the flows as lists (see <see cref="DatapathSnapshot"/>).</summary>
     public DatapathSnapshot Collect()
+    {
+        // Reused (see DatapathSnapshot): 10k flows would otherwise be 2 MB of garbage
+        // every collection, which the GC lets pile up as resident memory between its runs.
+        _lists.Flows.Clear();
+        _lists.ExpiredFlows.Clear();
+        var status = Collect(_lists);
+        return new DatapathSnapshot(status.Timestamp, _lists.Flows, status.Counters, status.FlowCapacity) { Expired = _lists.ExpiredFlows };
+    }
+
+    /// <summary>
+    /// Reads every map once and hands each flow to <paramref name="sink"/> as it is read,
+    /// keeping none: memory for one batch of the table, not all of it.
+    /// </summary>
+    public DatapathStatus Collect(IFlowSink sink)
     {
         ulong now = MonotonicNowNs();
         var counters = new DatapathCounters(_counters.ReadPerCpuSums((uint)Abi.CounterCount));
@@ -173,27 +188,26 @@ public sealed class DatapathSession : IDisposable
         for (int i = 0; i < histCount; i++)
             _histIndex[_histKeys[i]] = i;
 
-        // Reused (see DatapathSnapshot): 10k flows would otherwise be 2 MB of garbage
-        // every collection, which the GC lets pile up as resident memory between its runs.
-        _snapshots.Clear();
-        _expiredSnapshots.Clear();
         _history.BeginRead();
         // Batch by batch: the read buffers hold one batch, not the whole table.
         var cursor = _flows.BeginRead();
-        int batchCount;
+        int batchCount, flows = 0;
         while ((batchCount = _flows.ReadBatch(cursor, ref _flowKeys, ref _flowValues)) > 0)
         {
             for (int i = 0; i < batchCount; i++)
-                Observe(_flowKeys[i], _flowValues[i], now);
+            {
+                if (Observe(_flowKeys[i], _flowValues[i], now, sink))
+                    flows++;
+            }
         }
 
         _history.EndRead();
         ExpirePendingTimestamps(now);
-        return new DatapathSnapshot(DateTimeOffset.UtcNow, _snapshots, counters, (int)_options.MaxFlows) { Expired = _expiredSnapshots };
+        return new DatapathStatus(DateTimeOffset.UtcNow, counters, flows, (int)_options.MaxFlows);
     }
 
-    // One flow of a read: a snapshot, or its last one and removal when it idled out.
-    private void Observe(in FlowKey key, in Flow flow, ulong now)
+    // One flow of a read: a snapshot (true), or its last one and removal when it idled out.
+    private bool Observe(in FlowKey key, in Flow flow, ulong now, IFlowSink sink)
     {
         int h = -1;
         bool hasHist = _histIndex.Count > 0 && _histIndex.TryGetValue(key, out h);
@@ -201,8 +215,8 @@ public sealed class DatapathSession : IDisposable
         var reading = _history.Observe(key, flow, now, _interfaceName);
         if (reading.Idle <= _options.FlowIdleTimeout)
         {
-            _snapshots.Add(FlowSnapshotBuilder.Build(key, flow, hist, now, reading, _options.HandshakeTimeout));
-            return;
+            sink.Flow(FlowSnapshotBuilder.Build(key, flow, hist, now, reading, _options.HandshakeTimeout));
+            return true;
         }
 
         // An idle flow is removed, and handed out once more with what it held when it
@@ -217,8 +231,9 @@ public sealed class DatapathSession : IDisposable
         // UDP flows never get one.
         if ((hasHist || key.Proto != (byte)ProtocolType.Udp) && _rttHists.TryLookupAndDelete(key, out RttHist finalHist))
             hist = finalHist;
-        _expiredSnapshots.Add(FlowSnapshotBuilder.Build(key, last, hist, now, reading, _options.HandshakeTimeout));
+        sink.Expired(FlowSnapshotBuilder.Build(key, last, hist, now, reading, _options.HandshakeTimeout));
         _history.Forget(key);
+        return false;
     }
 
     // A TSval that was never echoed (a delayed ACK echoes only some) would
@@ -255,6 +270,17 @@ public sealed class DatapathSession : IDisposable
         38 => $"{what} failed: this kernel has no BPF support ({e.Message})",
         _ => $"{what} failed: {e.Message}",
     };
+
+    // Collect()'s sink: the session's two reused lists.
+    private sealed class FlowLists : IFlowSink
+    {
+        public List<FlowSnapshot> Flows { get; } = [];
+        public List<FlowSnapshot> ExpiredFlows { get; } = [];
+
+        public void Flow(in FlowSnapshot flow) => Flows.Add(flow);
+
+        public void Expired(in FlowSnapshot flow) => ExpiredFlows.Add(flow);
+    }
 
     public void Dispose()
     {

@@ -24,7 +24,7 @@ public sealed class MetricsRendererTests
             new("eth0", IPEndPoint.Parse(src), IPEndPoint.Parse(dst), 6, new(bytes, 1, 1, 0, 0, 0), default,
                 RttSummary.Empty, null, ConnectionOutcome.Unknown, TimeSpan.Zero, TimeSpan.Zero) { Id = bytes };
         state.Record(new DatapathSnapshot(now, [Flow("10.0.1.1:1000", "10.0.2.1:80", 100), Flow("10.0.1.1:1001", "10.0.3.1:80", 40)],
-            new DatapathCounters(new ulong[Abi.CounterCount]), 1000), TimeSpan.Zero, now);
+            new DatapathCounters(new ulong[Abi.CounterCount]), 1000), now);
 
         var body = new ArrayBufferWriter<byte>();
         new MetricsRenderer(state).Render(body, null);
