@@ -65,8 +65,9 @@ public readonly record struct DirectionCounters(
 
 /// <summary>
 /// Passive RTT of the path interface → destination → interface, from TCP
-/// timestamp echoes. Quantiles come from the kernel histogram and are null
-/// when it holds no samples (e.g. it could not be tracked).
+/// timestamp echoes. Quantiles not given come from the kernel histogram, worked
+/// out when asked for (the agent never asks: it exports the buckets), and are
+/// null when it holds no samples (e.g. it could not be tracked).
 /// </summary>
 public sealed record RttSummary(
     ulong Samples,
@@ -77,8 +78,15 @@ public sealed record RttSummary(
     TimeSpan? P99,
     RttHistogram? Histogram)
 {
+    public TimeSpan? P50 { get => field ?? Quantile(0.5); init; } = P50;
+
+    public TimeSpan? P99 { get => field ?? Quantile(0.99); init; } = P99;
+
     /// <summary>Sum of all samples (ns), for the exporter's histogram _sum.</summary>
     public ulong SumNs { get; init; }
+
+    private TimeSpan? Quantile(double q) =>
+        Histogram?.Quantile(q) is { } ns ? TimeSpan.FromTicks((long)(ns / 100)) : null;
 
     public static readonly RttSummary Empty = new(0, null, null, null, null, null, null);
 }

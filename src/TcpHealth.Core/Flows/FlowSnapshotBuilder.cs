@@ -48,8 +48,8 @@ public static class FlowSnapshotBuilder
             Ns(r.MinNs),
             Ns(r.SumNs / r.Count),
             Ns(r.MaxNs),
-            h?.Quantile(0.5) is { } p50 ? Ns((ulong)p50) : null,
-            h?.Quantile(0.99) is { } p99 ? Ns((ulong)p99) : null,
+            null,
+            null,
             h)
         {
             SumNs = r.SumNs,

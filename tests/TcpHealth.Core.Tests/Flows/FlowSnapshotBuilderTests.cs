@@ -49,8 +49,14 @@ public class FlowSnapshotBuilderTests
         h.BaseOctave = (uint)RttHistogram.AnchorFor(1_000_000);
         foreach (var ns in new ulong[] { 1_000_000, 1_100_000, 1_200_000, 1_300_000 })
             h.AsSpan()[RttHistogram.BucketOf((int)h.BaseOctave, ns)]++;
-        var p50 = Build(f, h).Rtt.P50!.Value.TotalMilliseconds;
-        Assert.InRange(p50, 1.1 * 0.95, 1.2 * 1.05);
+        var rtt = Build(f, h).Rtt;
+        var untouched = rtt with { };
+        Assert.InRange(rtt.P50!.Value.TotalMilliseconds, 1.1 * 0.95, 1.2 * 1.05);
+        Assert.InRange(rtt.P99!.Value.TotalMilliseconds, 1.3 * 0.95, 1.3 * 1.05);
+        Assert.Equal(untouched, rtt); // worked out when asked, not stored: asking changes nothing
+
+        // A quantile given outright is the one reported.
+        Assert.Equal(TimeSpan.FromMilliseconds(7), (rtt with { P50 = TimeSpan.FromMilliseconds(7) }).P50);
     }
 
     [Theory]
