@@ -204,6 +204,8 @@ public static class Report
         sb.AppendLine(CultureInfo.InvariantCulture,
             $"5. Agent process: `tcphealth agent -i vethA` in namespace A, collection every {AgentProcess.CollectionInterval.TotalSeconds:0} s, one UDP datagram per flow per interval{env};");
         sb.AppendLine(CultureInfo.InvariantCulture,
+            $"   the TCP case: a fresh agent and {AgentCostBench.TcpConnections} connections A -> B, one 16-byte write on each per interval (each ACK echoes it: an RTT histogram per flow);");
+        sb.AppendLine(CultureInfo.InvariantCulture,
             $"   CPU over {AgentCostBench.WindowIntervals} intervals (a /metrics scrape each), collection = the agent's tcphealth_collection_duration_seconds (map read, snapshots, metric update), median (max)");
         Table(sb, ["build", "case", "flows sent", "flows seen", "RSS MiB", "anon", "file", "peak", "CPU %", "CPU ms/interval", "collection ms", "ms per 10k flows"],
             a.Cost.Select(c => new[]

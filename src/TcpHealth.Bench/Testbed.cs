@@ -41,7 +41,7 @@ public sealed class Testbed : IDisposable
     public const string DeviceA = "vethA";
     public const string DeviceB = "vethB";
     public const string AddressA = "10.77.0.1";
-    private const string AddressB = "10.77.0.2";
+    public const string AddressB = "10.77.0.2";
 
     private Testbed(string nsA, string nsB)
     {

@@ -14,8 +14,9 @@ public sealed record AgentCostRow(
 
 /// <summary>
 /// Measurement 5: the agent process itself, idle and tracking 10k and 100k
-/// real, active flows (each sends a datagram every interval): RSS, CPU, and
-/// how long its collections take.
+/// real, active UDP flows (each sends a datagram every interval), then 10k TCP
+/// connections (each writes every interval, so each has an RTT histogram):
+/// RSS, CPU, and how long its collections take.
 /// </summary>
 public static class AgentCostBench
 {
@@ -24,43 +25,64 @@ public static class AgentCostBench
 
     public static readonly (string Level, int Flows)[] Levels = [("idle", 0), ("10k flows", 10_000), ("100k flows", 100_000)];
 
+    /// <summary>TCP connections of the last case: each with an RTT histogram, which UDP flows do not have.</summary>
+    public const int TcpConnections = 10_000;
+    public const string TcpLevel = "10k TCP flows";
+
     public static List<AgentCostRow> Run(Testbed bed, AgentBinary binary, IReadOnlyList<string> environment, Action<string> progress)
     {
         var rows = new List<AgentCostRow>();
-        using var agent = AgentProcess.Start(binary, bed, environment);
-        using var flows = new UdpFlows(bed);
-        foreach (var (level, n) in Levels)
+        using (var agent = AgentProcess.Start(binary, bed, environment))
+        using (var flows = new UdpFlows(bed))
         {
-            progress($"agent cost ({binary.Label}): {level}");
-            // All n again, not just the new ones: the first 10k must not go idle (120 s) during the 100k case.
-            flows.Send(n);
-            WaitForFlows(agent, n);
-
-            // One more collection: the first read of new flows creates their cursors and series; measure the steady state after it.
-            Thread.Sleep(AgentProcess.CollectionInterval);
-            var before = agent.Sample();
-            var durations = new List<double>();
-            MetricsText metrics = null!;
-            for (var i = 0; i < WindowIntervals; i++)
+            foreach (var (level, n) in Levels)
             {
-                // Every flow moves every interval: each read finds all n changed, the worst case for a collection.
-                flows.Send(n);
-                Thread.Sleep(AgentProcess.CollectionInterval);
-                metrics = new MetricsText(agent.Metrics());
-                durations.Add(metrics["tcphealth_collection_duration_seconds"] * 1000);
+                progress($"agent cost ({binary.Label}): {level}");
+                // All n again, not just the new ones: the first 10k must not go idle (120 s) during the 100k case.
+                rows.Add(Measure(agent, binary, level, n, () => flows.Send(n)));
             }
 
-            var after = agent.Sample();
-            var cpu = ProcessSample.CpuPercent(before, after);
-            rows.Add(new AgentCostRow(
-                binary.Label, level, n, metrics["tcphealth_flows"], metrics["tcphealth_datapath_not_tracked_total{what=\"flows\"}"],
-                after.RssBytes, after.RssAnonBytes, after.RssFileBytes, after.PeakRssBytes,
-                cpu, cpu / 100 * AgentProcess.CollectionInterval.TotalMilliseconds,
-                Stats.Median(durations), durations.Max()));
+            agent.Stop();
         }
 
-        agent.Stop();
+        // A fresh agent, so the UDP flows above (idle for 120 s) are not in its table.
+        progress($"agent cost ({binary.Label}): {TcpLevel}");
+        using (var agent = AgentProcess.Start(binary, bed, environment))
+        using (var connections = new TcpFlows(bed, TcpConnections))
+        {
+            rows.Add(Measure(agent, binary, TcpLevel, connections.Count, connections.Send));
+            agent.Stop();
+        }
+
         return rows;
+    }
+
+    private static AgentCostRow Measure(AgentProcess agent, AgentBinary binary, string level, int n, Action send)
+    {
+        send();
+        WaitForFlows(agent, n);
+
+        // One more collection: the first read of new flows creates their cursors and series; measure the steady state after it.
+        Thread.Sleep(AgentProcess.CollectionInterval);
+        var before = agent.Sample();
+        var durations = new List<double>();
+        MetricsText metrics = null!;
+        for (var i = 0; i < WindowIntervals; i++)
+        {
+            // Every flow moves every interval: each read finds all n changed, the worst case for a collection.
+            send();
+            Thread.Sleep(AgentProcess.CollectionInterval);
+            metrics = new MetricsText(agent.Metrics());
+            durations.Add(metrics["tcphealth_collection_duration_seconds"] * 1000);
+        }
+
+        var after = agent.Sample();
+        var cpu = ProcessSample.CpuPercent(before, after);
+        return new AgentCostRow(
+            binary.Label, level, n, metrics["tcphealth_flows"], metrics["tcphealth_datapath_not_tracked_total{what=\"flows\"}"],
+            after.RssBytes, after.RssAnonBytes, after.RssFileBytes, after.PeakRssBytes,
+            cpu, cpu / 100 * AgentProcess.CollectionInterval.TotalMilliseconds,
+            Stats.Median(durations), durations.Max());
     }
 
     private static void WaitForFlows(AgentProcess agent, int n)
