@@ -8,7 +8,18 @@ public static class FlowSnapshotBuilder
     /// <param name="nowNs">CLOCK_MONOTONIC now, the clock of bpf_ktime_get_ns().</param>
     /// <param name="reading">The flow's widened counters and idle time (see <see cref="FlowHistory"/>).</param>
     public static FlowSnapshot Build(
-        in FlowKey key, in Flow flow, in RttHist? hist, ulong nowNs, FlowReading reading, TimeSpan handshakeTimeout)
+        in FlowKey key, in Flow flow, in RttHist? hist, ulong nowNs, FlowReading reading, TimeSpan handshakeTimeout) =>
+        hist is { } h
+            ? Build(key, flow, [h], 0, nowNs, reading, handshakeTimeout)
+            : Build(key, flow, [], -1, nowNs, reading, handshakeTimeout);
+
+    /// <summary>
+    /// <see cref="Build(in FlowKey, in Flow, in RttHist?, ulong, FlowReading, TimeSpan)"/> with the flow's RTT
+    /// record at <paramref name="hists"/>[<paramref name="histIndex"/>] (-1: none): the snapshot's histogram
+    /// views that entry rather than copying it, so the caller must not reuse it while the snapshot is in use.
+    /// </summary>
+    public static FlowSnapshot Build(
+        in FlowKey key, in Flow flow, RttHist[] hists, int histIndex, ulong nowNs, FlowReading reading, TimeSpan handshakeTimeout)
     {
         return new FlowSnapshot(
             reading.Interface,
@@ -17,7 +28,7 @@ public static class FlowSnapshotBuilder
             key.Proto,
             reading.Tx,
             reading.Rx,
-            Rtt(hist),
+            histIndex < 0 ? RttSummary.Empty : Rtt(hists, histIndex),
             flow.HandshakeRttNs == 0 ? null : Ns(flow.HandshakeRttNs),
             Outcome(flow, nowNs, handshakeTimeout),
             Ns(Since(nowNs, flow.FirstSeenNs)),
@@ -36,13 +47,11 @@ public static class FlowSnapshotBuilder
         };
     }
 
-    private static RttSummary Rtt(in RttHist? hist)
+    private static RttSummary Rtt(RttHist[] hists, int index)
     {
-        if (hist is not { Count: > 0 } r)
+        ref readonly var r = ref hists[index];
+        if (r.Count == 0)
             return RttSummary.Empty;
-        RttHistogram? h = r.BaseOctave == 0
-            ? null
-            : new RttHistogram((int)r.BaseOctave, r.Below, r.Above, r.AsSpan(), r.MinNs, r.MaxNs);
         return new RttSummary(
             r.Count,
             Ns(r.MinNs),
@@ -50,7 +59,7 @@ public static class FlowSnapshotBuilder
             Ns(r.MaxNs),
             null,
             null,
-            h)
+            r.BaseOctave == 0 ? null : new RttHistogram(hists, index))
         {
             SumNs = r.SumNs,
         };

@@ -1,3 +1,5 @@
+using TcpHealth.Bpf;
+
 namespace TcpHealth.Core.Flows;
 
 /// <summary>
@@ -17,7 +19,10 @@ public sealed class RttHistogram
     public const int BucketCount = Octaves * SubBuckets;
     public const int MinOctave = 10;
 
-    private readonly uint[] _buckets;
+    // Its own copy, or entry _index of a read of the kernel map (see the second constructor).
+    private readonly uint[]? _buckets;
+    private readonly RttHist[]? _records;
+    private readonly int _index;
 
     public RttHistogram(int baseOctave, ulong below, ulong above, ReadOnlySpan<uint> buckets, ulong minNs, ulong maxNs)
     {
@@ -29,9 +34,27 @@ public sealed class RttHistogram
         _buckets = buckets.ToArray();
         MinNs = minNs;
         MaxNs = maxNs;
-        Count = below + above;
-        foreach (var b in _buckets)
-            Count += b;
+        Count = CountOf(below, above, buckets);
+    }
+
+    /// <summary>
+    /// A view of <paramref name="records"/>[<paramref name="index"/>], not a copy: its
+    /// buckets are the array's, so it is valid as long as the caller leaves that entry
+    /// alone (a datapath session reads the map into the same array again next collection).
+    /// </summary>
+    public RttHistogram(RttHist[] records, int index)
+    {
+        ref var r = ref records[index];
+        if (r.BaseOctave == 0)
+            throw new ArgumentException("the record has no histogram window yet", nameof(records));
+        _records = records;
+        _index = index;
+        BaseOctave = (int)r.BaseOctave;
+        Below = r.Below;
+        Above = r.Above;
+        MinNs = r.MinNs;
+        MaxNs = r.MaxNs;
+        Count = CountOf(r.Below, r.Above, r.AsSpan());
     }
 
     public int BaseOctave { get; }
@@ -40,7 +63,15 @@ public sealed class RttHistogram
     public ulong MinNs { get; }
     public ulong MaxNs { get; }
     public ulong Count { get; }
-    public ReadOnlySpan<uint> Buckets => _buckets;
+    public ReadOnlySpan<uint> Buckets => _records is null ? _buckets : _records[_index].AsSpan();
+
+    private static ulong CountOf(ulong below, ulong above, ReadOnlySpan<uint> buckets)
+    {
+        ulong count = below + above;
+        foreach (var b in buckets)
+            count += b;
+        return count;
+    }
 
     /// <summary>Lower bound (ns) of bucket <paramref name="index"/> in a window starting at 2^baseOctave.</summary>
     public static ulong BucketLowerBound(int baseOctave, int index)
@@ -89,6 +120,7 @@ public sealed class RttHistogram
 
         double rank = Math.Max(q * Count, 0.5);
         double seen = 0;
+        var buckets = Buckets;
         ulong windowStart = 1UL << BaseOctave;
         ulong windowEnd = 1UL << (BaseOctave + Octaves);
 
@@ -96,7 +128,7 @@ public sealed class RttHistogram
             return v;
         for (int i = 0; i < BucketCount; i++)
         {
-            if (TryLocate(_buckets[i], BucketLowerBound(BaseOctave, i), BucketUpperBound(BaseOctave, i), ref seen, rank, out v))
+            if (TryLocate(buckets[i], BucketLowerBound(BaseOctave, i), BucketUpperBound(BaseOctave, i), ref seen, rank, out v))
                 return v;
         }
         if (TryLocate(Above, windowEnd, MaxNs, ref seen, rank, out v))

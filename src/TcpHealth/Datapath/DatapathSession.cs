@@ -211,13 +211,15 @@ public sealed class DatapathSession : IDisposable
     {
         int h = -1;
         bool hasHist = _histIndex.Count > 0 && _histIndex.TryGetValue(key, out h);
-        RttHist? hist = hasHist ? _histValues[h] : null;
         var reading = _history.Observe(key, flow, now, _interfaceName);
         if (reading.Idle <= _options.FlowIdleTimeout)
         {
-            sink.Flow(FlowSnapshotBuilder.Build(key, flow, hist, now, reading, _options.HandshakeTimeout));
+            // Its histogram views the read buffer, which stays as it is until the next collection.
+            sink.Flow(FlowSnapshotBuilder.Build(key, flow, _histValues, hasHist ? h : -1, now, reading, _options.HandshakeTimeout));
             return true;
         }
+
+        RttHist? hist = hasHist ? _histValues[h] : null;
 
         // An idle flow is removed, and handed out once more with what it held when it
         // was: a packet that arrived since the batch read is not lost.

@@ -1,3 +1,4 @@
+using TcpHealth.Bpf;
 using TcpHealth.Core.Flows;
 
 namespace TcpHealth.Core.Tests.Flows;
@@ -121,6 +122,29 @@ public class RttHistogramTests
         Assert.Equal(RttHistogram.MinOctave, RttHistogram.AnchorFor(1));
         Assert.Equal(RttHistogram.MinOctave, RttHistogram.AnchorFor(1500));
         Assert.Equal(22, RttHistogram.AnchorFor(10_000_000)); // 2^23 <= 10 ms < 2^24
+    }
+
+    [Fact]
+    public void A_view_of_a_kernel_record_reads_it_in_place_and_agrees_with_a_copy()
+    {
+        var records = new RttHist[2];
+        ref var r = ref records[1];
+        r.BaseOctave = (uint)RttHistogram.AnchorFor(1_000_000);
+        r.MinNs = 1_000_000;
+        r.MaxNs = 1_300_000;
+        r.Below = 1;
+        foreach (var ns in new ulong[] { 1_000_000, 1_100_000, 1_200_000, 1_300_000 })
+            r.AsSpan()[RttHistogram.BucketOf((int)r.BaseOctave, ns)]++;
+
+        var view = new RttHistogram(records, 1);
+        var copy = new RttHistogram((int)r.BaseOctave, r.Below, r.Above, r.AsSpan(), r.MinNs, r.MaxNs);
+        Assert.Equal(5ul, view.Count);
+        Assert.Equal(copy.Quantile(0.5), view.Quantile(0.5));
+        Assert.True(copy.Buckets.SequenceEqual(view.Buckets));
+
+        r.AsSpan()[0] = 9; // the view has no copy of its own
+        Assert.Equal(9u, view.Buckets[0]);
+        Assert.Throws<ArgumentException>(() => new RttHistogram(records, 0)); // no window yet
     }
 
     [Fact]
