@@ -105,7 +105,7 @@ public static class Report
 
             if (c.Flows == 10_000 && MiB(c.RssBytes) > AgentRssLimitMiB)
             {
-                found.Add($"{c.Binary} agent RSS at 10k flows is {MiB(c.RssBytes):0.0} MiB, above the {AgentRssLimitMiB:0} MiB target (anon {MiB(c.RssAnonBytes):0.0}, file {MiB(c.RssFileBytes):0.0})");
+                found.Add($"{c.Binary} agent RSS at {c.Level} is {MiB(c.RssBytes):0.0} MiB, above the {AgentRssLimitMiB:0} MiB target (anon {MiB(c.RssAnonBytes):0.0}, file {MiB(c.RssFileBytes):0.0})");
             }
 
             if (c.Flows > 0 && PerTenThousand(c.CollectionMs, c.Flows) > CollectionMsPer10kFlowsLimit)
