@@ -13,4 +13,14 @@ public sealed record DatapathSnapshot(
 {
     /// <summary>Flows read for the last time in this collection: idle too long, now removed from the kernel.</summary>
     public IReadOnlyList<FlowSnapshot> Expired { get; init; } = [];
+
+    /// <summary>Hands the flows to <paramref name="sink"/> as a session's streaming read would.</summary>
+    public DatapathStatus SendTo(IFlowSink sink)
+    {
+        foreach (var f in Flows)
+            sink.Flow(f);
+        foreach (var f in Expired)
+            sink.Expired(f);
+        return new DatapathStatus(Timestamp, Counters, Flows.Count, FlowCapacity);
+    }
 }

@@ -73,11 +73,7 @@ public sealed class FlowMetrics : IFlowSink
     public void Observe(DatapathSnapshot snapshot, DateTimeOffset now)
     {
         BeginCollection(now);
-        foreach (var f in snapshot.Flows)
-            Flow(f);
-        foreach (var f in snapshot.Expired)
-            Expired(f);
-        EndCollection(snapshot.Flows.Count);
+        EndCollection(snapshot.SendTo(this).Flows);
     }
 
     /// <summary>Starts a collection whose flows arrive one by one (<see cref="IFlowSink"/>), all at <paramref name="now"/>.</summary>

@@ -63,14 +63,7 @@ public sealed class AgentState
     }
 
     /// <summary>A collection already read into a snapshot's lists.</summary>
-    public void Record(DatapathSnapshot snapshot, DateTimeOffset now) => Collect(sink =>
-    {
-        foreach (var f in snapshot.Flows)
-            sink.Flow(f);
-        foreach (var f in snapshot.Expired)
-            sink.Expired(f);
-        return new DatapathStatus(snapshot.Timestamp, snapshot.Counters, snapshot.Flows.Count, snapshot.FlowCapacity);
-    }, now);
+    public void Record(DatapathSnapshot snapshot, DateTimeOffset now) => Collect(snapshot.SendTo, now);
 
     /// <summary>
     /// New zones, endpoints and monitored CIDRs apply from the next collection;
