@@ -25,12 +25,31 @@ struct {
 	__type(value, struct th_flow);
 } flows SEC(".maps");
 
+/* RTT histograms by slot (th_flow.rtt_slot - 1); see th_rtt_hist for the
+ * slot life cycle. Mappable: user space reads them in place, not through
+ * syscalls, and an array entry carries no key and no kernel header. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, TH_DEFAULT_MAX_RTT_FLOWS);
-	__type(key, struct th_flow_key);
+	__type(key, __u32);
 	__type(value, struct th_rtt_hist);
 } rtt_hists SEC(".maps");
+
+/* Slots user space freed (zeroed); sized like rtt_hists by the loader. */
+struct {
+	__uint(type, BPF_MAP_TYPE_QUEUE);
+	__uint(max_entries, TH_DEFAULT_MAX_RTT_FLOWS);
+	__type(value, __u32);
+} rtt_free_slots SEC(".maps");
+
+/* How many rtt_hists slots were ever handed out: the next never used one. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} rtt_next_slot SEC(".maps");
 
 /* TSval -> time it left through egress, until echoed or expired by user space. */
 struct {
@@ -47,9 +66,8 @@ struct {
 	__type(value, __u64);
 } counters SEC(".maps");
 
-/* Zeroed values for inserts: too large for the 512-byte BPF stack. */
+/* The zeroed value for inserts: kept off the 512-byte BPF stack. */
 static const struct th_flow zero_flow;
-static const struct th_rtt_hist zero_hist;
 
 #define EEXIST 17
 
@@ -117,21 +135,60 @@ static __always_inline __u32 log2_u64(__u64 v)
 	return r;
 }
 
-/* One RTT sample into the flow's rtt_hists entry (created on the first). */
-static __always_inline void record_rtt(struct th_flow_key *key, __u64 rtt)
+/* A zeroed rtt_hists slot as 1 + its index, or 0 when none is left: never
+ * used ones first (no lock), then the ones user space freed. 64-bit
+ * counters: clang's BPF atomics return values only at that width. */
+static __noinline __u64 take_rtt_slot(void)
+{
+	__u32 zero = 0, idx;
+	__u64 *next = bpf_map_lookup_elem(&rtt_next_slot, &zero);
+
+	/* Checked before the increment, so a full table does not count on
+	 * (racing CPUs overshoot by at most one each). */
+	if (next) {
+		idx = *next;
+		if (bpf_map_lookup_elem(&rtt_hists, &idx)) {
+			idx = __sync_fetch_and_add(next, 1);
+			if (bpf_map_lookup_elem(&rtt_hists, &idx))
+				return (__u64)idx + 1;
+		}
+	}
+	if (bpf_map_pop_elem(&rtt_free_slots, &idx) == 0)
+		return (__u64)idx + 1;
+	return 0;
+}
+
+/* The flow's histogram, with a slot taken at its first sample. */
+static __always_inline struct th_rtt_hist *rtt_hist_of(struct th_flow *f)
+{
+	__u64 slot = f->rtt_slot;
+
+	if (!slot) {
+		slot = take_rtt_slot();
+		if (!slot)
+			return NULL;
+		/* Another CPU may have given the flow a slot meanwhile: keep that
+		 * one and give ours back. */
+		__u64 prev = __sync_val_compare_and_swap(&f->rtt_slot, 0, slot);
+		if (prev) {
+			__u32 unused = slot - 1;
+			bpf_map_push_elem(&rtt_free_slots, &unused, 0);
+			slot = prev;
+		}
+	}
+	__u32 idx = slot - 1;
+	return bpf_map_lookup_elem(&rtt_hists, &idx);
+}
+
+/* One RTT sample into the flow's histogram. */
+static __always_inline void record_rtt(struct th_flow *f, __u64 rtt)
 {
 	count(TH_CNT_RTT_SAMPLES);
-	struct th_rtt_hist *h = bpf_map_lookup_elem(&rtt_hists, key);
+	struct th_rtt_hist *h = rtt_hist_of(f);
 
 	if (!h) {
-		int err = bpf_map_update_elem(&rtt_hists, key, &zero_hist, BPF_NOEXIST);
-		if (err && err != -EEXIST) {
-			count(TH_CNT_RTT_HIST_NOT_TRACKED);
-			return;
-		}
-		h = bpf_map_lookup_elem(&rtt_hists, key);
-		if (!h)
-			return;
+		count(TH_CNT_RTT_HIST_NOT_TRACKED);
+		return;
 	}
 
 	__sync_fetch_and_add(&h->count, 1);
@@ -177,7 +234,7 @@ static __always_inline void store_pending(struct th_ts_key *tk)
 }
 
 /* The echo of a pending entry arrived: one RTT sample, and the entry is consumed. */
-static __always_inline void match_pending(struct th_flow_key *key, struct th_ts_key *tk)
+static __always_inline void match_pending(struct th_flow *f, struct th_ts_key *tk)
 {
 	__u64 *sent = bpf_map_lookup_elem(&pending_ts, tk);
 
@@ -187,7 +244,7 @@ static __always_inline void match_pending(struct th_flow_key *key, struct th_ts_
 	__u64 sent_ns = *sent;
 	bpf_map_delete_elem(&pending_ts, tk);
 	if (now > sent_ns)
-		record_rtt(key, now - sent_ns);
+		record_rtt(f, now - sent_ns);
 }
 
 static __always_inline void track_timestamps(struct th_flow *f, struct th_flow_key *key,
@@ -215,7 +272,7 @@ static __always_inline void track_timestamps(struct th_flow *f, struct th_flow_k
 	d->flags |= TH_DF_TS_VALID;
 
 	struct th_ts_key tk = { .flow = *key, .tsval = p->tsecr };
-	match_pending(key, &tk);
+	match_pending(f, &tk);
 }
 
 /* When the handshake packet an answer echoes left: its TSecr names the copy
@@ -328,14 +385,14 @@ static __always_inline void track_segment(struct th_dir_stats *d, struct th_pack
  * timestamped under (flow, sequence); the reply arriving at ingress with the
  * same identifier and sequence gives one sample. Echoes the remote end sends
  * us are not timed: their reply time is this host's, not the path's. */
-static __always_inline void track_icmp_echo(struct th_packet *p, int dir)
+static __always_inline void track_icmp_echo(struct th_flow *f, struct th_packet *p, int dir)
 {
 	struct th_ts_key tk = { .flow = p->key, .tsval = p->icmp_seq };
 
 	if (dir == TH_DIR_TX && p->icmp_echo == TH_ICMP_REQUEST)
 		store_pending(&tk);
 	else if (dir == TH_DIR_RX && p->icmp_echo == TH_ICMP_REPLY)
-		match_pending(&p->key, &tk);
+		match_pending(f, &tk);
 }
 
 static __always_inline void handle(struct __sk_buff *skb, int dir, bool l2)
@@ -364,7 +421,7 @@ static __always_inline void handle(struct __sk_buff *skb, int dir, bool l2)
 		__sync_fetch_and_add(&d->packets, 1);
 		__sync_fetch_and_add(&d->segments, p.segs);
 		if (p.icmp_echo)
-			track_icmp_echo(&p, dir);
+			track_icmp_echo(f, &p, dir);
 		return;
 	}
 

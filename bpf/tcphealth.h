@@ -87,7 +87,8 @@ struct th_dir_stats {
 
 /* No last-seen time: reading the clock on every packet costs a helper call,
  * so user space tracks activity by watching the counters change. RTT
- * statistics live in rtt_hists, so flows without samples do not pay for them. */
+ * statistics live in a slot of rtt_hists, taken at the first sample, so flows
+ * without samples do not pay for them. */
 struct th_flow {
 	struct th_dir_stats dir[2];  /* indexed by TH_DIR_* */
 	__u64 first_seen_ns;         /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) at creation */
@@ -99,9 +100,17 @@ struct th_flow {
 	__u8 connections;            /* SYNs that started a connection on this entry (wraps):
 	                              * the same addresses and ports used again */
 	__u8 pad;
-};                                   /* 104 bytes */
+	__u64 rtt_slot;              /* 1 + the index of its rtt_hists slot; 0 = no RTT sample yet
+	                              * (64 bits: the only width clang's BPF cmpxchg has without -mcpu=v3) */
+};                                   /* 112 bytes */
 
-/* A flow's RTT samples: exact count/sum/min/max and the histogram. */
+/* A flow's RTT samples: exact count/sum/min/max and the histogram.
+ *
+ * rtt_hists is an array user space maps into its memory, so it reads every
+ * histogram without a syscall. Slot life cycle: the datapath takes a never
+ * used slot from the bottom (rtt_next_slot), then slots from rtt_free_slots;
+ * user space, once it removed the flow, zeroes the slot and pushes it to
+ * rtt_free_slots one collection later (no program still writes to it then). */
 struct th_rtt_hist {
 	__u64 count;                 /* samples: timestamp echoes or ICMP echo replies matched */
 	__u64 sum_ns;
@@ -134,7 +143,7 @@ enum th_counter {
 	TH_CNT_ERR_TCP_OPTS,         /* malformed TCP options (timestamps ignored) */
 	TH_CNT_FLOWS_NOT_TRACKED,    /* flows map full: packet not accounted */
 	TH_CNT_TS_NOT_STORED,        /* pending-timestamp map full: RTT sample lost */
-	TH_CNT_RTT_HIST_NOT_TRACKED, /* rtt_hists full: an RTT sample was lost */
+	TH_CNT_RTT_HIST_NOT_TRACKED, /* no free rtt_hists slot: an RTT sample was lost */
 	TH_CNT_RTT_SAMPLES,          /* timestamp echoes and ICMP echo replies matched */
 	TH_CNT_ERR_L4,               /* truncated UDP or ICMP header */
 	TH_CNT_MAX

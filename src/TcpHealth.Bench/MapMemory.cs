@@ -17,7 +17,7 @@ public sealed record MapMemoryResult(string Configuration, List<MapMemoryRow> Ma
 /// </summary>
 public static class MapMemory
 {
-    private static readonly string[] Maps = [MapNames.Flows, MapNames.RttHists, MapNames.PendingTs, MapNames.Counters];
+    private static readonly string[] Maps = [MapNames.Flows, MapNames.RttHists, MapNames.RttFreeSlots, MapNames.RttNextSlot, MapNames.PendingTs, MapNames.Counters, "tcphealt.rodata"];
 
     public static List<MapMemoryResult> Run(string objectPath) =>
     [

@@ -10,7 +10,9 @@ public sealed unsafe class BpfMap
 {
     // enum bpf_map_type values whose user-space value is one slot per possible CPU.
     private static readonly uint[] PerCpuTypes = [5 /* PERCPU_HASH */, 6 /* PERCPU_ARRAY */, 10 /* LRU_PERCPU_HASH */, 21 /* PERCPU_CGROUP_STORAGE */];
+    private const uint ArrayType = 2;
     private const uint PerCpuArrayType = 6;
+    private const uint QueueType = 22;
     private const uint DefaultBatchEntries = 1024;
 
     private readonly BpfObject owner;
@@ -239,6 +241,39 @@ public sealed unsafe class BpfMap
         return true;
     }
 
+    /// <summary>Adds a value to a BPF_MAP_TYPE_QUEUE (its keys are 0 bytes); throws E2BIG when it is full.</summary>
+    public void Push<TValue>(in TValue value)
+        where TValue : unmanaged
+    {
+        if (type != QueueType)
+        {
+            throw new InvalidOperationException($"map '{Name}' is not a queue");
+        }
+
+        CheckValue<TValue>();
+        fixed (TValue* v = &value)
+        {
+            BpfException.ThrowIfNegative(Interop.BpfMapUpdateElem(Fd, null, v, (ulong)MapUpdateFlags.Any), "bpf_map_update_elem", Name);
+        }
+    }
+
+    /// <summary>
+    /// Maps a BPF_F_MMAPABLE array into this process's memory: its values read and
+    /// written in place, with no syscall. The mapping holds the map alive by itself
+    /// and is released by disposing it.
+    /// </summary>
+    public MappedArray<TValue> MapArray<TValue>()
+        where TValue : unmanaged
+    {
+        if (type != ArrayType)
+        {
+            throw new InvalidOperationException($"map '{Name}' is not an array");
+        }
+
+        CheckShape<uint, TValue>();
+        return MappedArray<TValue>.Map(Fd, Name, MaxEntries);
+    }
+
     /// <summary>Deletes one entry; returns false if it was not there.</summary>
     public bool Delete<TKey>(in TKey key)
         where TKey : unmanaged
@@ -350,6 +385,12 @@ public sealed unsafe class BpfMap
         where TValue : unmanaged
     {
         CheckKey<TKey>();
+        CheckValue<TValue>();
+    }
+
+    private void CheckValue<TValue>()
+        where TValue : unmanaged
+    {
         if (IsPerCpu)
         {
             throw new InvalidOperationException($"map '{Name}' is per-CPU; use {nameof(ReadPerCpuSums)}");

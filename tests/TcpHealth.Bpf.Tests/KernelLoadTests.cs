@@ -24,8 +24,10 @@ public sealed class KernelLoadTests : IDisposable
     {
         using var obj = BpfObject.Load(Repo.ObjectPath);
 
-        AssertMap(obj.Map(MapNames.Flows), 44, 104, Abi.DefaultMaxFlows);
-        AssertMap(obj.Map(MapNames.RttHists), 44, 432, Abi.DefaultMaxRttFlows);
+        AssertMap(obj.Map(MapNames.Flows), 44, 112, Abi.DefaultMaxFlows);
+        AssertMap(obj.Map(MapNames.RttHists), sizeof(uint), 432, Abi.DefaultMaxRttFlows);
+        AssertMap(obj.Map(MapNames.RttFreeSlots), 0, sizeof(uint), Abi.DefaultMaxRttFlows);
+        AssertMap(obj.Map(MapNames.RttNextSlot), sizeof(uint), sizeof(ulong), 1);
         AssertMap(obj.Map(MapNames.PendingTs), 48, sizeof(ulong), Abi.DefaultMaxPendingTs);
         AssertMap(obj.Map(MapNames.Counters), sizeof(uint), sizeof(ulong), Abi.CounterCount);
     }

@@ -102,7 +102,7 @@ public sealed class KernelMapTests : IDisposable
     [Fact]
     public void ReadBatch_refuses_a_cursor_of_another_map()
     {
-        var cursor = obj.Map(MapNames.RttHists).BeginRead();
+        var cursor = obj.Map(MapNames.PendingTs).BeginRead();
         FlowKey[] keys = [];
         Flow[] values = [];
         Assert.Throws<ArgumentException>(() => Flows.ReadBatch(cursor, ref keys, ref values));
@@ -181,6 +181,50 @@ public sealed class KernelMapTests : IDisposable
         Assert.Throws<InvalidOperationException>(() => Flows.ReadPerCpuSums(1));
         Assert.Throws<ArgumentOutOfRangeException>(() => counters.ReadPerCpuSums(Abi.CounterCount + 1));
         Assert.Equal(new ulong[Abi.CounterCount], counters.ReadPerCpuSums(Abi.CounterCount));
+    }
+
+    [Fact]
+    public void A_mapped_array_reads_and_writes_what_the_syscalls_see()
+    {
+        var hists = obj.Map(MapNames.RttHists);
+        var mapped = hists.MapArray<RttHist>();
+        Assert.Equal((int)Abi.DefaultMaxRttFlows, mapped.Length);
+
+        mapped[5] = new RttHist { Count = 7, SumNs = 70 };
+        Assert.True(hists.TryLookup(5u, out RttHist viaSyscall));
+        Assert.Equal((7UL, 70UL), (viaSyscall.Count, viaSyscall.SumNs));
+
+        var last = mapped.Length - 1;
+        hists.Update((uint)last, new RttHist { MaxNs = 9 });
+        Assert.Equal(9UL, mapped[last].MaxNs);
+        Assert.Equal(0UL, mapped[4].Count);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => mapped[mapped.Length]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => mapped[-1]);
+        mapped.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => mapped[0]);
+    }
+
+    [Fact]
+    public void Only_arrays_made_mappable_can_be_mapped()
+    {
+        Assert.Throws<InvalidOperationException>(() => Flows.MapArray<Flow>());
+        var e = Assert.Throws<BpfException>(() => obj.Map(MapNames.RttNextSlot).MapArray<ulong>());
+        Assert.Contains("mmap(rtt_next_slot)", e.Message);
+    }
+
+    [Fact]
+    public void Push_fills_a_queue_up_to_its_size_and_no_further()
+    {
+        using var small = BpfObject.Load(Repo.ObjectPath, new Dictionary<string, uint> { [MapNames.RttFreeSlots] = 2 });
+        var queue = small.Map(MapNames.RttFreeSlots);
+        queue.Push(3u);
+        queue.Push(4u);
+
+        var e = Assert.Throws<BpfException>(() => queue.Push(5u));
+        Assert.Equal(7, e.Errno); // E2BIG
+        Assert.Throws<InvalidOperationException>(() => Flows.Push(5u));
+        Assert.Throws<ArgumentException>(() => queue.Push(5ul));
     }
 
     public void Dispose() => obj.Dispose();

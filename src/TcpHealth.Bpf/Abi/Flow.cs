@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 
 namespace TcpHealth.Bpf;
 
-/// <summary>struct th_flow (104 bytes). Times are bpf_ktime_get_ns (CLOCK_MONOTONIC) nanoseconds.</summary>
+/// <summary>struct th_flow (112 bytes). Times are bpf_ktime_get_ns (CLOCK_MONOTONIC) nanoseconds.</summary>
 [StructLayout(LayoutKind.Sequential)]
 public struct Flow
 {
@@ -25,6 +25,9 @@ public struct Flow
     /// <summary>SYNs that started a connection on this entry (wraps at 256): its addresses and ports used again.</summary>
     public byte Connections;
     public byte Pad;
+
+    /// <summary>1 + the index of its <see cref="MapNames.RttHists"/> slot; 0 until its first RTT sample.</summary>
+    public ulong RttSlot;
 
     /// <summary>The handshake RTT, 0 until measured.</summary>
     public readonly ulong HandshakeRttNs => ConnState == ConnState.Established ? HandshakeNs : 0;

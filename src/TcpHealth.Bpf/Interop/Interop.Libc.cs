@@ -38,6 +38,17 @@ internal static partial class Interop
     [LibraryImport(Libraries.Libc, EntryPoint = "ioctl", SetLastError = true)]
     internal static unsafe partial int Ioctl(FdHandle fd, nuint request, void* arg);
 
+    internal const int PROT_READ = 1;
+    internal const int PROT_WRITE = 2;
+    internal const int MAP_SHARED = 1;
+    internal static readonly nint MAP_FAILED = -1;
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "mmap", SetLastError = true)]
+    internal static partial nint Mmap(nint addr, nuint length, int prot, int flags, int fd, long offset);
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "munmap", SetLastError = true)]
+    internal static partial int Munmap(nint addr, nuint length);
+
     internal const nint SIG_DFL = 0;
     internal const nint SIG_ERR = -1;
 

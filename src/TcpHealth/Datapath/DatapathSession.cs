@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using TcpHealth.Bpf;
 using TcpHealth.Core.Flows;
@@ -18,30 +17,30 @@ public sealed class DatapathSession : IDisposable
     private readonly ILogSink _log;
     private readonly List<IAttachment> _attachments = [];
     private readonly Dictionary<uint, string> _interfaceNames = [];
-    private readonly BpfMap _flows, _rttHists, _pendingTimestamps, _counters;
+    private readonly BpfMap _flows, _pendingTimestamps, _counters;
+    private readonly RttSlots _rttSlots;
     private readonly FlowHistory _history = new();
     private readonly Func<uint, string> _interfaceName;
 
     // Reused by every collection: the maps are read into these arrays instead of
-    // fresh lists every few seconds (flows and timestamps one batch at a time, the
-    // RTT histograms whole: flows look theirs up; grown to the largest read so far).
+    // fresh lists every few seconds (flows and timestamps one batch at a time, and
+    // a copy of each flow's RTT histogram; grown to the largest read so far).
     private FlowKey[] _flowKeys = [];
     private Flow[] _flowValues = [];
-    private FlowKey[] _histKeys = [];
     private RttHist[] _histValues = [];
+    private int _histCount;
     private TsKey[] _tsKeys = [];
     private ulong[] _tsValues = [];
-    private readonly Dictionary<FlowKey, int> _histIndex = new(FlowKeyComparer.Instance);
     private readonly FlowLists _lists = new();
     private readonly List<TsKey> _staleTimestamps = [];
 
-    private DatapathSession(DatapathOptions options, BpfObject obj, ILogSink log)
+    private DatapathSession(DatapathOptions options, BpfObject obj, RttSlots rttSlots, ILogSink log)
     {
         _options = options;
         _object = obj;
         _log = log;
+        _rttSlots = rttSlots;
         _flows = obj.Map(MapNames.Flows);
-        _rttHists = obj.Map(MapNames.RttHists);
         _pendingTimestamps = obj.Map(MapNames.PendingTs);
         _counters = obj.Map(MapNames.Counters);
         _interfaceName = index => _interfaceNames.TryGetValue(index, out var name) ? name : $"if{index}";
@@ -71,6 +70,7 @@ public sealed class DatapathSession : IDisposable
             {
                 [MapNames.Flows] = options.MaxFlows,
                 [MapNames.RttHists] = options.MaxRttFlows,
+                [MapNames.RttFreeSlots] = options.MaxRttFlows,
                 [MapNames.PendingTs] = options.MaxPendingTimestamps,
             }, log);
         }
@@ -79,7 +79,18 @@ public sealed class DatapathSession : IDisposable
             throw new DatapathSetupException(Explain(e, "loading the BPF programs"), e);
         }
 
-        var session = new DatapathSession(options, obj, log);
+        RttSlots rttSlots;
+        try
+        {
+            rttSlots = new RttSlots(obj);
+        }
+        catch (BpfException e)
+        {
+            obj.Dispose();
+            throw new DatapathSetupException(Explain(e, "mapping the RTT histograms"), e);
+        }
+
+        var session = new DatapathSession(options, obj, rttSlots, log);
         try
         {
             foreach (var name in options.Interfaces.Distinct())
@@ -183,10 +194,8 @@ public sealed class DatapathSession : IDisposable
     {
         ulong now = MonotonicNowNs();
         var counters = new DatapathCounters(_counters.ReadPerCpuSums((uint)Abi.CounterCount));
-        int histCount = _rttHists.ReadInto(ref _histKeys, ref _histValues);
-        _histIndex.Clear();
-        for (int i = 0; i < histCount; i++)
-            _histIndex[_histKeys[i]] = i;
+        _rttSlots.BeginCollection();
+        _histCount = 0;
 
         _history.BeginRead();
         // Batch by batch: the read buffers hold one batch, not the whole table.
@@ -210,16 +219,23 @@ public sealed class DatapathSession : IDisposable
     private bool Observe(in FlowKey key, in Flow flow, ulong now, IFlowSink sink)
     {
         int h = -1;
-        bool hasHist = _histIndex.Count > 0 && _histIndex.TryGetValue(key, out h);
+        if (flow.RttSlot != 0)
+        {
+            if (_histCount == _histValues.Length)
+                Array.Resize(ref _histValues, Math.Max(64, _histCount * 2));
+            if (_rttSlots.TryRead(flow.RttSlot, ref _histValues[_histCount]))
+                h = _histCount++;
+        }
         var reading = _history.Observe(key, flow, now, _interfaceName);
         if (reading.Idle <= _options.FlowIdleTimeout)
         {
-            // Its histogram views the read buffer, which stays as it is until the next collection.
-            sink.Flow(FlowSnapshotBuilder.Build(key, flow, _histValues, hasHist ? h : -1, now, reading, _options.HandshakeTimeout));
+            // Its histogram views the copy, which stays as it is until the next collection
+            // (a resize leaves earlier views on the old array, unchanged).
+            sink.Flow(FlowSnapshotBuilder.Build(key, flow, _histValues, h, now, reading, _options.HandshakeTimeout));
             return true;
         }
 
-        RttHist? hist = hasHist ? _histValues[h] : null;
+        RttHist? hist = h >= 0 ? _histValues[h] : null;
 
         // An idle flow is removed, and handed out once more with what it held when it
         // was: a packet that arrived since the batch read is not lost.
@@ -229,10 +245,14 @@ public sealed class DatapathSession : IDisposable
             last = final;
             reading = _history.Observe(key, final, now, _interfaceName);
         }
-        // Its RTT entry too, also one made after the batch read (which would stay forever).
-        // UDP flows never get one.
-        if ((hasHist || key.Proto != (byte)ProtocolType.Udp) && _rttHists.TryLookupAndDelete(key, out RttHist finalHist))
+        // Its RTT histogram as it was then (the slot may even be newer than the batch
+        // read), and the slot back to the datapath at the next collection.
+        RttHist finalHist = default;
+        if (_rttSlots.TryRead(last.RttSlot, ref finalHist))
+        {
             hist = finalHist;
+            _rttSlots.Release(last.RttSlot);
+        }
         sink.Expired(FlowSnapshotBuilder.Build(key, last, hist, now, reading, _options.HandshakeTimeout));
         _history.Forget(key);
         return false;
@@ -288,6 +308,7 @@ public sealed class DatapathSession : IDisposable
     {
         foreach (var a in _attachments)
             a.Dispose();
+        _rttSlots.Dispose();
         _object.Dispose();
     }
 }

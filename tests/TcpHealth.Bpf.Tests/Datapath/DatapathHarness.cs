@@ -44,7 +44,24 @@ internal sealed class DatapathHarness : IDisposable
 
     public List<KeyValuePair<TsKey, ulong>> Pending() => _obj.Map(MapNames.PendingTs).ReadAll<TsKey, ulong>();
 
-    public List<KeyValuePair<FlowKey, RttHist>> Hists() => _obj.Map(MapNames.RttHists).ReadAll<FlowKey, RttHist>();
+    /// <summary>Each flow that has an RTT slot, with its histogram (read through the syscall, not the mapping).</summary>
+    public List<KeyValuePair<FlowKey, RttHist>> Hists()
+    {
+        var hists = _obj.Map(MapNames.RttHists);
+        var found = new List<KeyValuePair<FlowKey, RttHist>>();
+        foreach (var (key, flow) in Flows())
+        {
+            if (flow.RttSlot != 0)
+            {
+                Assert.True(hists.TryLookup((uint)(flow.RttSlot - 1), out RttHist hist), $"slot {flow.RttSlot} is outside rtt_hists");
+                found.Add(new(key, hist));
+            }
+        }
+
+        return found;
+    }
+
+    public BpfMap Map(string name) => _obj.Map(name);
 
     /// <summary>The RTT record of the only flow that has one; all zero when none has.</summary>
     public RttHist Rtt() => Hists() is [var only] ? only.Value : default;

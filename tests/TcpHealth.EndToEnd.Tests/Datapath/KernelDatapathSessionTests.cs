@@ -37,4 +37,37 @@ public sealed class KernelDatapathSessionTests
         Assert.DoesNotContain(after.Flows, ToServer);
         Assert.DoesNotContain(after.Expired, ToServer);
     }
+
+    [Fact]
+    public void An_expired_flows_rtt_slot_goes_zeroed_to_the_next_flow()
+    {
+        using var lab = TestLab.Create(TimeSpan.FromMilliseconds(0.5));
+        using var session = Bpf.NetworkNamespace.RunIn(lab.A.Name, () => DatapathSession.Open(new DatapathOptions
+        {
+            Interfaces = [lab.InterfaceA],
+            FlowIdleTimeout = TimeSpan.FromSeconds(1),
+            MaxRttFlows = 1,
+        }, new StderrLog()));
+        static Predicate<Core.Flows.FlowSnapshot> ToServer(int port) => f => f.Destination.Port == port && f.Destination.Address.Equals(TestLab.AddressB4);
+
+        // The only slot: one flow has RTT samples, the next cannot.
+        TcpTraffic.Transfer(lab, TestLab.AddressB4, 5208, 400_000);
+        TcpTraffic.Transfer(lab, TestLab.AddressB4, 5209, 1_000);
+        var first = session.Collect();
+        ulong firstSamples = Assert.Single(first.Flows, ToServer(5208)).Rtt.Samples;
+        Assert.InRange(firstSamples, 10UL, ulong.MaxValue);
+        Assert.Equal(0UL, Assert.Single(first.Flows, ToServer(5209)).Rtt.Samples);
+        Assert.NotEqual(0UL, first.Counters[Bpf.DatapathCounter.RttHistNotTracked]);
+
+        Thread.Sleep(1500);
+        var idle = session.Collect();
+        Assert.Equal(firstSamples, Assert.Single(idle.Expired, ToServer(5208)).Rtt.Samples);
+
+        // The slot is handed back at this collection, zeroed: the next flow's histogram holds only its own samples.
+        session.Collect();
+        TcpTraffic.Transfer(lab, TestLab.AddressB4, 5210, 1_000);
+        var next = Assert.Single(session.Collect().Flows, ToServer(5210));
+        Assert.InRange(next.Rtt.Samples, 1UL, next.Rx.Packets);
+        Assert.True(next.Rtt.Samples < firstSamples);
+    }
 }
