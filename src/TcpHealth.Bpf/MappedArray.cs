@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace TcpHealth.Bpf;
 
 /// <summary>
@@ -5,18 +7,28 @@ namespace TcpHealth.Bpf;
 /// value i is read and written in place. Programs keep writing it meanwhile, so
 /// copy a value out before reading it field by field.
 /// </summary>
+/// <remarks>
+/// The kernel inserts every page of a mapping at mmap time, and they count in this
+/// process's RSS (as file pages) although they are the map's memory, counted once
+/// already. So the array is mapped in windows of whole pages and whole values, each
+/// when a value in it is first used: an array filled from the bottom costs RSS for
+/// the part in use only.
+/// </remarks>
 public sealed unsafe class MappedArray<T> : IDisposable
     where T : unmanaged
 {
-    private readonly MappingHandle mapping;
-    private readonly T* values;
+    private readonly int fd;
+    private readonly int windowEntries;
+    private readonly MappingHandle?[] windows;
+    private bool disposed;
 
-    private MappedArray(MappingHandle mapping, string name, int length)
+    private MappedArray(int fd, string name, int length, int windowEntries)
     {
-        this.mapping = mapping;
-        values = (T*)mapping.DangerousGetHandle();
+        this.fd = fd;
+        this.windowEntries = windowEntries;
         Name = name;
         Length = length;
+        windows = new MappingHandle?[(length + windowEntries - 1) / windowEntries];
     }
 
     /// <summary>The map's name.</summary>
@@ -25,18 +37,26 @@ public sealed unsafe class MappedArray<T> : IDisposable
     /// <summary>Number of values (the map's max_entries).</summary>
     public int Length { get; }
 
+    /// <summary>Values per window: the fewest whole values that fill whole pages.</summary>
+    public int WindowEntries => windowEntries;
+
+    /// <summary>Windows mapped so far.</summary>
+    public int MappedWindows => windows.Count(w => w is not null);
+
     /// <summary>Value <paramref name="index"/>, in the map's own memory.</summary>
     public ref T this[int index]
     {
         get
         {
-            ObjectDisposedException.ThrowIf(mapping.IsClosed, this);
+            ObjectDisposedException.ThrowIf(disposed, this);
             if ((uint)index >= (uint)Length)
             {
                 throw new ArgumentOutOfRangeException(nameof(index), index, $"map '{Name}' has {Length} entries");
             }
 
-            return ref values[index];
+            var (window, offset) = Math.DivRem(index, windowEntries);
+            var mapping = windows[window] ?? MapWindow(window);
+            return ref ((T*)mapping.DangerousGetHandle())[offset];
         }
     }
 
@@ -48,16 +68,35 @@ public sealed unsafe class MappedArray<T> : IDisposable
             throw new ArgumentException($"{typeof(T).Name} is {sizeof(T)} bytes; a mapped array's values must be a multiple of 8");
         }
 
-        var page = (nuint)Environment.SystemPageSize;
-        var bytes = ((nuint)entries * (nuint)sizeof(T) + page - 1) / page * page;
-        var address = Interop.Mmap(0, bytes, Interop.PROT_READ | Interop.PROT_WRITE, Interop.MAP_SHARED, fd, 0);
-        if (address == Interop.MAP_FAILED)
-        {
-            throw BpfException.FromLastError($"mmap({name})");
-        }
+        var page = Environment.SystemPageSize;
+        var array = new MappedArray<T>(fd, name, (int)entries, page / (int)BigInteger.GreatestCommonDivisor(sizeof(T), page));
 
-        return new MappedArray<T>(new MappingHandle(address, bytes), name, (int)entries);
+        // Map the first window now: a map that cannot be mapped fails here, not at the first read.
+        array.MapWindow(0);
+        return array;
     }
 
-    public void Dispose() => mapping.Dispose();
+    private MappingHandle MapWindow(int window)
+    {
+        var first = (long)window * windowEntries;
+        var count = Math.Min(windowEntries, Length - first);
+        var page = Environment.SystemPageSize;
+        var bytes = (nuint)((count * sizeof(T) + page - 1) / page * page);
+        var address = Interop.Mmap(0, bytes, Interop.PROT_READ | Interop.PROT_WRITE, Interop.MAP_SHARED, fd, first * sizeof(T));
+        if (address == Interop.MAP_FAILED)
+        {
+            throw BpfException.FromLastError($"mmap({Name})");
+        }
+
+        return windows[window] = new MappingHandle(address, bytes);
+    }
+
+    public void Dispose()
+    {
+        disposed = true;
+        foreach (var w in windows)
+        {
+            w?.Dispose();
+        }
+    }
 }

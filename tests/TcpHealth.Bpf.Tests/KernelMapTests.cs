@@ -199,6 +199,9 @@ public sealed class KernelMapTests : IDisposable
         Assert.Equal(9UL, mapped[last].MaxNs);
         Assert.Equal(0UL, mapped[4].Count);
 
+        Assert.Equal(256, mapped.WindowEntries); // 432-byte values: 256 of them fill 27 pages
+        Assert.Equal(2, mapped.MappedWindows); // the first, and the last one's
+
         Assert.Throws<ArgumentOutOfRangeException>(() => mapped[mapped.Length]);
         Assert.Throws<ArgumentOutOfRangeException>(() => mapped[-1]);
         mapped.Dispose();

@@ -9,7 +9,7 @@ namespace TcpHealth.Bench.Agent;
 /// <param name="CollectionMs">Median of the agent's tcphealth_collection_duration_seconds over the window (map read, snapshots, metric update).</param>
 public sealed record AgentCostRow(
     string Binary, string Level, int Flows, double FlowsSeen, double FlowsNotTracked,
-    long RssBytes, long RssAnonBytes, long RssFileBytes, long PeakRssBytes,
+    long RssBytes, long RssAnonBytes, long RssFileBytes, long BpfMapRssBytes, long PeakRssBytes,
     double CpuPercent, double CpuMsPerInterval, double CollectionMs, double CollectionMsMax);
 
 /// <summary>
@@ -80,7 +80,7 @@ public static class AgentCostBench
         var cpu = ProcessSample.CpuPercent(before, after);
         return new AgentCostRow(
             binary.Label, level, n, metrics["tcphealth_flows"], metrics["tcphealth_datapath_not_tracked_total{what=\"flows\"}"],
-            after.RssBytes, after.RssAnonBytes, after.RssFileBytes, after.PeakRssBytes,
+            after.RssBytes, after.RssAnonBytes, after.RssFileBytes, after.BpfMapRssBytes, after.PeakRssBytes,
             cpu, cpu / 100 * AgentProcess.CollectionInterval.TotalMilliseconds,
             Stats.Median(durations), durations.Max());
     }

@@ -50,8 +50,9 @@ public sealed class KernelDatapathSessionTests
         }, new StderrLog()));
         static Predicate<Core.Flows.FlowSnapshot> ToServer(int port) => f => f.Destination.Port == port && f.Destination.Address.Equals(TestLab.AddressB4);
 
-        // The only slot: one flow has RTT samples, the next cannot.
-        TcpTraffic.Transfer(lab, TestLab.AddressB4, 5208, 400_000);
+        // The only slot: one flow has RTT samples (paced over ~100 ms: a TSval changes every
+        // millisecond, so it gets dozens), the next cannot.
+        TcpTraffic.Transfer(lab, TestLab.AddressB4, 5208, 200_000, bytesPerSecond: 2_000_000);
         TcpTraffic.Transfer(lab, TestLab.AddressB4, 5209, 1_000);
         var first = session.Collect();
         ulong firstSamples = Assert.Single(first.Flows, ToServer(5208)).Rtt.Samples;
