@@ -7,8 +7,9 @@ namespace TcpHealth.Datapath;
 
 /// <summary>
 /// The loaded BPF object attached to a set of interfaces: the one place the
-/// application touches the kernel. <see cref="Collect"/> reads every map in
-/// batches, turns the records into snapshots and removes expired state.
+/// application touches the kernel. <see cref="Collect"/> reads the flow and
+/// timestamp maps in batches and each flow's RTT histogram in place (mapped),
+/// turns the records into snapshots and removes expired state.
 /// </summary>
 public sealed class DatapathSession : IDisposable
 {
