@@ -70,6 +70,8 @@ struct {
 static const struct th_flow zero_flow;
 
 #define EEXIST 17
+/* One load the compiler may not split, repeat or move: a word another CPU updates. */
+#define READ_ONCE(x) (*(volatile typeof(x) *)&(x))
 
 static __always_inline void count(__u32 idx)
 {
@@ -247,6 +249,54 @@ static __always_inline void match_pending(struct th_flow *f, struct th_ts_key *t
 		record_rtt(f, now - sent_ns);
 }
 
+/* A flow's pending timestamp as one word (see th_flow.ts_pending). */
+#define TH_TS_PACK(ns, tsval) ((((__u64)(ns) & TH_TS_TIME_MASK) << TH_TS_TSVAL_BITS) | ((tsval) & TH_TS_TSVAL_MASK))
+
+/* How long ago a packed pending entry was sent, and whether it is still
+ * young enough to be matched (its 40 time bits unambiguous). */
+static __always_inline bool ts_age(__u64 packed, __u64 now, __u64 *age)
+{
+	*age = ((now & TH_TS_TIME_MASK) - (packed >> TH_TS_TSVAL_BITS)) & TH_TS_TIME_MASK;
+	return *age < TH_TS_MAX_AGE_NS;
+}
+
+/* A new TSval leaves: it becomes the flow's pending entry, and the one it
+ * replaces, if still pending, moves to pending_ts. */
+static __noinline void store_timestamp(struct th_flow *f, struct th_flow_key *key, __u32 tsval)
+{
+	__u64 now = bpf_ktime_get_ns(), age;
+	__u64 old = __sync_lock_test_and_set(&f->ts_pending, TH_TS_PACK(now, tsval));
+
+	if (!old || !ts_age(old, now, &age))
+		return;
+	/* The old TSval's high bits from the new one: it is at most a few
+	 * thousand ticks older. */
+	__u32 old_tsval = tsval - ((tsval - (__u32)old) & TH_TS_TSVAL_MASK);
+	struct th_ts_key tk = { .flow = *key, .tsval = old_tsval };
+	__u64 sent = now - age;
+	int err = bpf_map_update_elem(&pending_ts, &tk, &sent, BPF_NOEXIST);
+
+	if (err && err != -EEXIST)
+		count(TH_CNT_TS_NOT_STORED);
+}
+
+/* The first echo of a TSecr: the flow's pending entry if it is that TSval
+ * (taken atomically: the egress CPU may be replacing it), else pending_ts. */
+static __noinline void match_timestamp(struct th_flow *f, struct th_flow_key *key, __u32 tsecr)
+{
+	__u64 v = READ_ONCE(f->ts_pending);
+
+	if (v && ((__u32)v & TH_TS_TSVAL_MASK) == (tsecr & TH_TS_TSVAL_MASK) &&
+	    __sync_val_compare_and_swap(&f->ts_pending, v, 0) == v) {
+		__u64 age;
+		if (ts_age(v, bpf_ktime_get_ns(), &age) && age)
+			record_rtt(f, age);
+		return;
+	}
+	struct th_ts_key tk = { .flow = *key, .tsval = tsecr };
+	match_pending(f, &tk);
+}
+
 static __always_inline void track_timestamps(struct th_flow *f, struct th_flow_key *key,
 					     struct th_packet *p, int dir)
 {
@@ -259,9 +309,7 @@ static __always_inline void track_timestamps(struct th_flow *f, struct th_flow_k
 			return;
 		d->last_ts = p->tsval;
 		d->flags |= TH_DF_TS_VALID;
-
-		struct th_ts_key tk = { .flow = *key, .tsval = p->tsval };
-		store_pending(&tk);
+		store_timestamp(f, key, p->tsval);
 		return;
 	}
 
@@ -270,18 +318,20 @@ static __always_inline void track_timestamps(struct th_flow *f, struct th_flow_k
 		return;
 	d->last_ts = p->tsecr;
 	d->flags |= TH_DF_TS_VALID;
-
-	struct th_ts_key tk = { .flow = *key, .tsval = p->tsecr };
-	match_pending(f, &tk);
+	match_timestamp(f, key, p->tsecr);
 }
 
 /* When the handshake packet an answer echoes left: its TSecr names the copy
  * (after a retransmission, the answer may be to an earlier or a later one),
  * and pending_ts holds its send time. Without timestamps: `otherwise`. */
-static __always_inline __u64 echoed_send_time(struct th_flow_key *key, struct th_packet *p, __u64 otherwise)
+static __always_inline __u64 echoed_send_time(struct th_flow *f, struct th_flow_key *key,
+					      struct th_packet *p, __u64 now, __u64 otherwise)
 {
 	if (!p->has_ts || !p->tsecr)
 		return otherwise;
+	__u64 v = READ_ONCE(f->ts_pending), age;
+	if (v && ((__u32)v & TH_TS_TSVAL_MASK) == (p->tsecr & TH_TS_TSVAL_MASK) && ts_age(v, now, &age))
+		return now - age;
 	struct th_ts_key tk = { .flow = *key, .tsval = p->tsecr };
 	__u64 *sent = bpf_map_lookup_elem(&pending_ts, &tk);
 
@@ -316,14 +366,14 @@ static __always_inline void track_handshake(struct th_flow *f, struct th_flow_ke
 		f->conn_state = TH_CONN_SYN_RCVD;
 		f->initiator = TH_INIT_DST;
 	} else if (syn && ack && f->conn_state == TH_CONN_SYN_SENT) {
-		__u64 sent = echoed_send_time(key, p, f->handshake_ns);
+		__u64 sent = echoed_send_time(f, key, p, now, f->handshake_ns);
 		f->handshake_ns = now > sent ? now - sent : 0;
 		f->conn_state = TH_CONN_ESTABLISHED;
 	} else if (rst && f->conn_state == TH_CONN_SYN_SENT) {
 		f->conn_state = TH_CONN_REFUSED;
 	} else if (ack && !syn && !rst && f->conn_state == TH_CONN_SYNACK_SENT &&
 		   p->ack_seq == f->hs_ack) {
-		__u64 sent = echoed_send_time(key, p, f->handshake_ns);
+		__u64 sent = echoed_send_time(f, key, p, now, f->handshake_ns);
 		f->handshake_ns = now > sent ? now - sent : 0;
 		f->conn_state = TH_CONN_ESTABLISHED;
 	}

@@ -102,7 +102,25 @@ struct th_flow {
 	__u8 pad;
 	__u64 rtt_slot;              /* 1 + the index of its rtt_hists slot; 0 = no RTT sample yet
 	                              * (64 bits: the only width clang's BPF cmpxchg has without -mcpu=v3) */
-};                                   /* 112 bytes */
+	__u64 ts_pending;            /* the newest TSval timestamped (dir[TX].last_ts), until echoed:
+	                              * send time and TSval packed as below; 0 = none. */
+};                                   /* 120 bytes */
+
+/* A flow's newest pending timestamp lives in its own entry, the line the
+ * counters already touched: an echo arriving before the next TSval (every
+ * echo on a LAN, where the RTT is below the 1 ms TSval tick) needs no hash
+ * operation. One 64-bit word, so that the egress CPU replacing it and the
+ * ingress CPU taking it never see half of it: the send time's low 40 bits
+ * (ns, wrapping every 18 minutes) over the TSval's low 24 bits. The next new
+ * TSval moves the entry, if still pending, to pending_ts with both values
+ * whole again (the 24 TSval bits are unambiguous within the 4.6 hours their
+ * ticks take to wrap, the 40 time bits within TH_TS_MAX_AGE_NS). */
+#define TH_TS_TIME_BITS 40
+#define TH_TS_TSVAL_BITS 24
+#define TH_TS_TIME_MASK ((1ULL << TH_TS_TIME_BITS) - 1)
+#define TH_TS_TSVAL_MASK ((1U << TH_TS_TSVAL_BITS) - 1)
+/* An entry older than this is not matched (as user space expires pending_ts). */
+#define TH_TS_MAX_AGE_NS 10000000000ULL
 
 /* A flow's RTT samples: exact count/sum/min/max and the histogram.
  *

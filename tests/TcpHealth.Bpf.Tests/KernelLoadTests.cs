@@ -24,7 +24,7 @@ public sealed class KernelLoadTests : IDisposable
     {
         using var obj = BpfObject.Load(Repo.ObjectPath);
 
-        AssertMap(obj.Map(MapNames.Flows), 44, 112, Abi.DefaultMaxFlows);
+        AssertMap(obj.Map(MapNames.Flows), 44, 120, Abi.DefaultMaxFlows);
         AssertMap(obj.Map(MapNames.RttHists), sizeof(uint), 432, Abi.DefaultMaxRttFlows);
         AssertMap(obj.Map(MapNames.RttFreeSlots), 0, sizeof(uint), Abi.DefaultMaxRttFlows);
         AssertMap(obj.Map(MapNames.RttNextSlot), sizeof(uint), sizeof(ulong), 1);

@@ -16,6 +16,15 @@ public static class Abi
     /// <summary>Lowest window anchor: 2^10 ns.</summary>
     public const int RttMinOctave = 10;
 
+    /// <summary>Flow.TsPending: the send time's low TsTimeBits (ns) over the TSval's low TsTsvalBits.</summary>
+    public const int TsTimeBits = 40;
+    public const int TsTsvalBits = 24;
+    public const ulong TsTimeMask = (1UL << TsTimeBits) - 1;
+    public const uint TsTsvalMask = (1U << TsTsvalBits) - 1;
+
+    /// <summary>A pending timestamp older than this is not matched.</summary>
+    public const ulong TsMaxAgeNs = 10_000_000_000;
+
     public const uint DefaultMaxFlows = 65536;
     public const uint DefaultMaxRttFlows = 16384;
     public const uint DefaultMaxPendingTs = 16384;

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 
 namespace TcpHealth.Bpf;
 
-/// <summary>struct th_flow (112 bytes). Times are bpf_ktime_get_ns (CLOCK_MONOTONIC) nanoseconds.</summary>
+/// <summary>struct th_flow (120 bytes). Times are bpf_ktime_get_ns (CLOCK_MONOTONIC) nanoseconds.</summary>
 [StructLayout(LayoutKind.Sequential)]
 public struct Flow
 {
@@ -28,6 +28,17 @@ public struct Flow
 
     /// <summary>1 + the index of its <see cref="MapNames.RttHists"/> slot; 0 until its first RTT sample.</summary>
     public ulong RttSlot;
+
+    /// <summary>
+    /// The newest TSval timestamped (<see cref="DirStats.LastTs"/> of <see cref="Tx"/>) while
+    /// not echoed: its send time's low 40 bits (ns) over the TSval's low 24; 0 = none
+    /// (see TH_TS_PACK in tcphealth.h). Older pending ones are in <see cref="MapNames.PendingTs"/>.
+    /// </summary>
+    public ulong TsPending;
+
+    /// <summary>When the pending TSval (<see cref="TsPending"/>) left, given CLOCK_MONOTONIC <paramref name="nowNs"/>; null when none is.</summary>
+    public readonly ulong? PendingSentNs(ulong nowNs) =>
+        TsPending == 0 ? null : nowNs - ((nowNs - (TsPending >> Abi.TsTsvalBits)) & Abi.TsTimeMask);
 
     /// <summary>The handshake RTT, 0 until measured.</summary>
     public readonly ulong HandshakeRttNs => ConnState == ConnState.Established ? HandshakeNs : 0;

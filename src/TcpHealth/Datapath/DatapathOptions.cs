@@ -15,8 +15,11 @@ public sealed record DatapathOptions
     /// <summary>Flows without a packet for this long are removed from the kernel maps.</summary>
     public TimeSpan FlowIdleTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
-    /// <summary>A TSval not echoed within this long will never give a sample (RTT above it is not measured).</summary>
-    public TimeSpan TimestampTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// A TSval not echoed within this long will never give a sample (RTT above it is not measured):
+    /// the datapath holds a flow's newest one to the same limit (TH_TS_MAX_AGE_NS).
+    /// </summary>
+    public TimeSpan TimestampTimeout { get; init; } = TimeSpan.FromTicks((long)(Abi.TsMaxAgeNs / 100));
 
     /// <summary>A SYN unanswered for this long counts as "no answer".</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);

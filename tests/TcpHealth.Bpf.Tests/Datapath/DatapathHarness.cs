@@ -42,7 +42,25 @@ internal sealed class DatapathHarness : IDisposable
 
     public List<KeyValuePair<FlowKey, Flow>> Flows() => _obj.Map(MapNames.Flows).ReadAll<FlowKey, Flow>();
 
-    public List<KeyValuePair<TsKey, ulong>> Pending() => _obj.Map(MapNames.PendingTs).ReadAll<TsKey, ulong>();
+    /// <summary>
+    /// Every pending timestamp → when it left: each flow's newest (in the flow entry, its
+    /// TSval the one last timestamped) and the older ones in pending_ts.
+    /// </summary>
+    public List<KeyValuePair<TsKey, ulong>> Pending()
+    {
+        var pending = _obj.Map(MapNames.PendingTs).ReadAll<TsKey, ulong>();
+        var now = (ulong)System.Diagnostics.Stopwatch.GetTimestamp(); // CLOCK_MONOTONIC ns, the datapath's clock
+        foreach (var (key, flow) in Flows())
+        {
+            if (flow.PendingSentNs(now) is { } sent)
+            {
+                Assert.Equal(flow.Tx.LastTs & Abi.TsTsvalMask, (uint)flow.TsPending & Abi.TsTsvalMask);
+                pending.Add(new(new TsKey { Flow = key, TsVal = flow.Tx.LastTs }, sent));
+            }
+        }
+
+        return pending;
+    }
 
     /// <summary>Each flow that has an RTT slot, with its histogram (read through the syscall, not the mapping).</summary>
     public List<KeyValuePair<FlowKey, RttHist>> Hists()

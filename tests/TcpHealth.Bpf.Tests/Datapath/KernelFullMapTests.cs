@@ -27,11 +27,16 @@ public sealed class KernelFullMapTests
     [Fact]
     public void A_timestamp_that_does_not_fit_is_counted_and_the_stored_one_still_matches()
     {
+        // The newest pending TSval lives in the flow entry; each new one moves the one
+        // before into pending_ts: 100 fits there, 101 does not.
         using var dp = WithOne(MapNames.PendingTs);
         var tx = FrameBuilder.Tcp4().Seq(1000).Payload(10).Timestamp(tsval: 100, tsecr: 0);
         dp.Egress(tx);
         dp.Egress(tx.Seq(1010).Timestamp(tsval: 101, tsecr: 0));
+        Assert.Equal(0UL, dp.Counter(DatapathCounter.TsNotStored));
+        dp.Egress(tx.Seq(1020).Timestamp(tsval: 102, tsecr: 0));
         Assert.Equal(1UL, dp.Counter(DatapathCounter.TsNotStored));
+        Assert.Equal(new[] { 100u, 102u }, dp.Pending().Select(p => p.Key.TsVal).Order());
 
         dp.Ingress(tx.Reply().Payload(0).Timestamp(tsval: 5, tsecr: 100));
         Assert.Equal(1UL, dp.Rtt().Count);
