@@ -270,8 +270,13 @@ static __noinline void store_timestamp(struct th_flow *f, struct th_flow_key *ke
 	if (!old || !ts_age(old, now, &age))
 		return;
 	/* The old TSval's high bits from the new one: it is at most a few
-	 * thousand ticks older. */
-	__u32 old_tsval = tsval - ((tsval - (__u32)old) & TH_TS_TSVAL_MASK);
+	 * thousand ticks older. One that looks newer (two CPUs sending the
+	 * flow's packets out of order) would be filed under a wrong TSval: it
+	 * is dropped, its echo not timed. */
+	__u32 behind = (tsval - (__u32)old) & TH_TS_TSVAL_MASK;
+	if (behind >= TH_TS_TSVAL_MASK / 2)
+		return;
+	__u32 old_tsval = tsval - behind;
 	struct th_ts_key tk = { .flow = *key, .tsval = old_tsval };
 	__u64 sent = now - age;
 	int err = bpf_map_update_elem(&pending_ts, &tk, &sent, BPF_NOEXIST);
@@ -280,14 +285,21 @@ static __noinline void store_timestamp(struct th_flow *f, struct th_flow_key *ke
 		count(TH_CNT_TS_NOT_STORED);
 }
 
+/* Whether the flow's pending entry `v` is the TSval `tsval`: its low bits
+ * and, whole, the last TSval timestamped. */
+static __always_inline bool ts_is(struct th_flow *f, __u64 v, __u32 tsval)
+{
+	return v && ((__u32)v & TH_TS_TSVAL_MASK) == (tsval & TH_TS_TSVAL_MASK) &&
+	       READ_ONCE(f->dir[TH_DIR_TX].last_ts) == tsval;
+}
+
 /* The first echo of a TSecr: the flow's pending entry if it is that TSval
  * (taken atomically: the egress CPU may be replacing it), else pending_ts. */
 static __noinline void match_timestamp(struct th_flow *f, struct th_flow_key *key, __u32 tsecr)
 {
 	__u64 v = READ_ONCE(f->ts_pending);
 
-	if (v && ((__u32)v & TH_TS_TSVAL_MASK) == (tsecr & TH_TS_TSVAL_MASK) &&
-	    __sync_val_compare_and_swap(&f->ts_pending, v, 0) == v) {
+	if (ts_is(f, v, tsecr) && __sync_val_compare_and_swap(&f->ts_pending, v, 0) == v) {
 		__u64 age;
 		if (ts_age(v, bpf_ktime_get_ns(), &age) && age)
 			record_rtt(f, age);
@@ -330,7 +342,7 @@ static __always_inline __u64 echoed_send_time(struct th_flow *f, struct th_flow_
 	if (!p->has_ts || !p->tsecr)
 		return otherwise;
 	__u64 v = READ_ONCE(f->ts_pending), age;
-	if (v && ((__u32)v & TH_TS_TSVAL_MASK) == (p->tsecr & TH_TS_TSVAL_MASK) && ts_age(v, now, &age))
+	if (ts_is(f, v, p->tsecr) && ts_age(v, now, &age))
 		return now - age;
 	struct th_ts_key tk = { .flow = *key, .tsval = p->tsecr };
 	__u64 *sent = bpf_map_lookup_elem(&pending_ts, &tk);

@@ -111,10 +111,13 @@ struct th_flow {
  * echo on a LAN, where the RTT is below the 1 ms TSval tick) needs no hash
  * operation. One 64-bit word, so that the egress CPU replacing it and the
  * ingress CPU taking it never see half of it: the send time's low 40 bits
- * (ns, wrapping every 18 minutes) over the TSval's low 24 bits. The next new
- * TSval moves the entry, if still pending, to pending_ts with both values
- * whole again (the 24 TSval bits are unambiguous within the 4.6 hours their
- * ticks take to wrap, the 40 time bits within TH_TS_MAX_AGE_NS). */
+ * (ns, wrapping every 18 minutes) over the TSval's low 24 bits (its whole
+ * value is dir[TX].last_ts). The next new TSval moves the entry, if still
+ * pending, to pending_ts with both values whole again: the TSval's high bits
+ * from the new one, the time from the clock, both exact for an entry younger
+ * than TH_TS_MAX_AGE_NS. An older one never looks young again, because its
+ * flow is idle after the 2 minutes without a packet that remove it long
+ * before the 40 bits wrap (any packet the peer sends echoes it). */
 #define TH_TS_TIME_BITS 40
 #define TH_TS_TSVAL_BITS 24
 #define TH_TS_TIME_MASK ((1ULL << TH_TS_TIME_BITS) - 1)

@@ -259,8 +259,8 @@ public sealed unsafe class BpfMap
 
     /// <summary>
     /// Maps a BPF_F_MMAPABLE array into this process's memory: its values read and
-    /// written in place, with no syscall. The mapping holds the map alive by itself
-    /// and is released by disposing it.
+    /// written in place, with no syscall. Windows mapped so far hold the map alive by
+    /// themselves; new ones need the object loaded. Released by disposing it.
     /// </summary>
     public MappedArray<TValue> MapArray<TValue>()
         where TValue : unmanaged
@@ -271,7 +271,7 @@ public sealed unsafe class BpfMap
         }
 
         CheckShape<uint, TValue>();
-        return MappedArray<TValue>.Map(Fd, Name, MaxEntries);
+        return MappedArray<TValue>.Map(this);
     }
 
     /// <summary>Deletes one entry; returns false if it was not there.</summary>

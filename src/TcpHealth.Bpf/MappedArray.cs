@@ -12,21 +12,21 @@ namespace TcpHealth.Bpf;
 /// process's RSS (as file pages) although they are the map's memory, counted once
 /// already. So the array is mapped in windows of whole pages and whole values, each
 /// when a value in it is first used: an array filled from the bottom costs RSS for
-/// the part in use only.
+/// the part in use only. Not thread-safe: read it from one thread at a time.
 /// </remarks>
 public sealed unsafe class MappedArray<T> : IDisposable
     where T : unmanaged
 {
-    private readonly int fd;
+    private readonly BpfMap map;
     private readonly int windowEntries;
     private readonly MappingHandle?[] windows;
     private bool disposed;
 
-    private MappedArray(int fd, string name, int length, int windowEntries)
+    private MappedArray(BpfMap map, int length, int windowEntries)
     {
-        this.fd = fd;
+        this.map = map;
         this.windowEntries = windowEntries;
-        Name = name;
+        Name = map.Name;
         Length = length;
         windows = new MappingHandle?[(length + windowEntries - 1) / windowEntries];
     }
@@ -60,7 +60,7 @@ public sealed unsafe class MappedArray<T> : IDisposable
         }
     }
 
-    internal static MappedArray<T> Map(int fd, string name, uint entries)
+    internal static MappedArray<T> Map(BpfMap map)
     {
         // The kernel lays values out every round_up(value_size, 8) bytes: T must be that stride.
         if (sizeof(T) % 8 != 0)
@@ -69,7 +69,7 @@ public sealed unsafe class MappedArray<T> : IDisposable
         }
 
         var page = Environment.SystemPageSize;
-        var array = new MappedArray<T>(fd, name, (int)entries, page / (int)BigInteger.GreatestCommonDivisor(sizeof(T), page));
+        var array = new MappedArray<T>(map, (int)map.MaxEntries, page / (int)BigInteger.GreatestCommonDivisor(sizeof(T), page));
 
         // Map the first window now: a map that cannot be mapped fails here, not at the first read.
         array.MapWindow(0);
@@ -82,7 +82,8 @@ public sealed unsafe class MappedArray<T> : IDisposable
         var count = Math.Min(windowEntries, Length - first);
         var page = Environment.SystemPageSize;
         var bytes = (nuint)((count * sizeof(T) + page - 1) / page * page);
-        var address = Interop.Mmap(0, bytes, Interop.PROT_READ | Interop.PROT_WRITE, Interop.MAP_SHARED, fd, first * sizeof(T));
+        // map.Fd throws once the object is disposed: a later window is never mapped from a closed fd.
+        var address = Interop.Mmap(0, bytes, Interop.PROT_READ | Interop.PROT_WRITE, Interop.MAP_SHARED, map.Fd, first * sizeof(T));
         if (address == Interop.MAP_FAILED)
         {
             throw BpfException.FromLastError($"mmap({Name})");

@@ -209,6 +209,18 @@ public sealed class KernelMapTests : IDisposable
     }
 
     [Fact]
+    public void A_mapped_array_maps_no_new_window_once_its_object_is_disposed()
+    {
+        var own = BpfObject.Load(Repo.ObjectPath);
+        using var mapped = own.Map(MapNames.RttHists).MapArray<RttHist>();
+        mapped[0] = new RttHist { Count = 3 };
+        own.Dispose();
+
+        Assert.Equal(3UL, mapped[0].Count); // a window mapped before holds the map
+        Assert.Throws<ObjectDisposedException>(() => mapped[mapped.Length - 1]);
+    }
+
+    [Fact]
     public void Only_arrays_made_mappable_can_be_mapped()
     {
         Assert.Throws<InvalidOperationException>(() => Flows.MapArray<Flow>());

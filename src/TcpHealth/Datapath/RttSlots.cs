@@ -39,12 +39,15 @@ internal sealed class RttSlots : IDisposable
     /// <summary>Frees the slots released during the previous collection.</summary>
     public void BeginCollection()
     {
-        foreach (int index in _released)
+        // From the end, each forgotten once pushed: a push that fails leaves the rest
+        // for the next collection, and none is pushed twice.
+        for (int i = _released.Count - 1; i >= 0; i--)
         {
+            int index = _released[i];
             _hists[index] = default;
             _free.Push((uint)index);
+            _released.RemoveAt(i);
         }
-        _released.Clear();
     }
 
     private bool TryIndex(ulong rttSlot, out int index)

@@ -49,8 +49,9 @@ internal sealed class DatapathHarness : IDisposable
     public List<KeyValuePair<TsKey, ulong>> Pending()
     {
         var pending = _obj.Map(MapNames.PendingTs).ReadAll<TsKey, ulong>();
-        var now = (ulong)System.Diagnostics.Stopwatch.GetTimestamp(); // CLOCK_MONOTONIC ns, the datapath's clock
-        foreach (var (key, flow) in Flows())
+        var flows = Flows();
+        var now = (ulong)System.Diagnostics.Stopwatch.GetTimestamp(); // CLOCK_MONOTONIC ns, the datapath's clock, after the read
+        foreach (var (key, flow) in flows)
         {
             if (flow.PendingSentNs(now) is { } sent)
             {

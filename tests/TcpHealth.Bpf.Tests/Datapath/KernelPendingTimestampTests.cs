@@ -65,5 +65,31 @@ public sealed class KernelPendingTimestampTests : IDisposable
         Assert.Equal(1UL, _dp.Rtt().Count);
     }
 
+    [Fact]
+    public void An_echo_sharing_only_the_low_24_bits_of_the_pending_tsval_is_no_sample()
+    {
+        var tx = FrameBuilder.Tcp4().Seq(1000).Payload(100).Timestamp(tsval: 0x0100_0064, tsecr: 0);
+        _dp.Egress(tx);
+        _dp.Ingress(tx.Reply().Payload(0).Timestamp(tsval: 5, tsecr: 0x0200_0064));
+
+        Assert.Equal(0UL, _dp.Rtt().Count);
+        Assert.Equal(0x0100_0064u, Assert.Single(_dp.Pending()).Key.TsVal);
+    }
+
+    [Fact]
+    public void A_tsval_older_than_the_one_it_replaces_drops_that_one_instead_of_misfiling_it()
+    {
+        // Two CPUs sending one flow's packets can put a later TSval out first.
+        var tx = FrameBuilder.Tcp4().Seq(1000).Payload(100).Timestamp(tsval: 200, tsecr: 0);
+        _dp.Egress(tx);
+        _dp.Egress(tx.Seq(1100).Timestamp(tsval: 150, tsecr: 0));
+
+        Assert.Empty(PendingTsMap);
+        Assert.Equal(150u, Assert.Single(_dp.Pending()).Key.TsVal);
+        _dp.Ingress(tx.Reply().Payload(0).Timestamp(tsval: 5, tsecr: 200));
+        Assert.Equal(0UL, _dp.Rtt().Count);
+        Assert.Equal(0UL, _dp.Counter(DatapathCounter.TsNotStored));
+    }
+
     public void Dispose() => _dp.Dispose();
 }
