@@ -46,10 +46,7 @@ public sealed class KernelMapTests : IDisposable
     [Fact]
     public void ReadInto_grows_the_callers_arrays_and_reuses_them()
     {
-        for (var i = 0; i < 3000; i++)
-        {
-            Flows.Update(Key(i), new Flow { FirstSeenNs = (ulong)i });
-        }
+        FillNumbered(3000);
 
         FlowKey[] keys = [];
         Flow[] values = [];
@@ -68,10 +65,7 @@ public sealed class KernelMapTests : IDisposable
     [Fact]
     public void ReadBatch_returns_every_entry_once_in_batches_into_the_same_buffers()
     {
-        for (var i = 0; i < 3000; i++)
-        {
-            Flows.Update(Key(i), new Flow { FirstSeenNs = (ulong)i });
-        }
+        FillNumbered(3000);
 
         FlowKey[] keys = [];
         Flow[] values = [];
@@ -243,6 +237,15 @@ public sealed class KernelMapTests : IDisposable
     }
 
     public void Dispose() => obj.Dispose();
+
+    // Flows 0..n-1, each numbered in its FirstSeenNs.
+    private void FillNumbered(int n)
+    {
+        for (var i = 0; i < n; i++)
+        {
+            Flows.Update(Key(i), new Flow { FirstSeenNs = (ulong)i });
+        }
+    }
 
     private static FlowKey Key(int i) => FlowKey.Create(A, (ushort)(10000 + i), B, 443, ifindex: 7);
 }

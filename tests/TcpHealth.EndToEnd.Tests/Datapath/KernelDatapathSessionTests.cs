@@ -14,11 +14,7 @@ public sealed class KernelDatapathSessionTests
     public void An_idle_flow_is_handed_out_once_more_with_all_it_held_and_then_removed()
     {
         using var lab = TestLab.Create(TimeSpan.FromMilliseconds(0.5));
-        using var session = Bpf.NetworkNamespace.RunIn(lab.A.Name, () => DatapathSession.Open(new DatapathOptions
-        {
-            Interfaces = [lab.InterfaceA],
-            FlowIdleTimeout = TimeSpan.FromSeconds(1),
-        }, new StderrLog()));
+        using var session = OpenOnA(lab);
         const int Port = 5207;
         bool ToServer(Core.Flows.FlowSnapshot f) => f.Destination.Port == Port && f.Destination.Address.Equals(TestLab.AddressB4);
 
@@ -42,12 +38,7 @@ public sealed class KernelDatapathSessionTests
     public void An_expired_flows_rtt_slot_goes_zeroed_to_the_next_flow()
     {
         using var lab = TestLab.Create(TimeSpan.FromMilliseconds(0.5));
-        using var session = Bpf.NetworkNamespace.RunIn(lab.A.Name, () => DatapathSession.Open(new DatapathOptions
-        {
-            Interfaces = [lab.InterfaceA],
-            FlowIdleTimeout = TimeSpan.FromSeconds(1),
-            MaxRttFlows = 1,
-        }, new StderrLog()));
+        using var session = OpenOnA(lab, maxRttFlows: 1);
         static Predicate<Core.Flows.FlowSnapshot> ToServer(int port) => f => f.Destination.Port == port && f.Destination.Address.Equals(TestLab.AddressB4);
 
         // The only slot: one flow has RTT samples (paced over ~100 ms: a TSval changes every
@@ -71,4 +62,13 @@ public sealed class KernelDatapathSessionTests
         Assert.InRange(next.Rtt.Samples, 1UL, next.Rx.Packets);
         Assert.True(next.Rtt.Samples < firstSamples);
     }
+
+    // A session on lab end A whose flows idle out after a second.
+    private static DatapathSession OpenOnA(TestLab lab, uint maxRttFlows = Bpf.Abi.DefaultMaxRttFlows) =>
+        Bpf.NetworkNamespace.RunIn(lab.A.Name, () => DatapathSession.Open(new DatapathOptions
+        {
+            Interfaces = [lab.InterfaceA],
+            FlowIdleTimeout = TimeSpan.FromSeconds(1),
+            MaxRttFlows = maxRttFlows,
+        }, new StderrLog()));
 }
