@@ -226,10 +226,9 @@ static __always_inline void record_rtt(struct th_flow *f, __u64 rtt)
 
 /* Remembers when a packet that the reverse direction will echo (a TSval, an
  * ICMP echo sequence) left; only the first one counts. */
-static __always_inline void store_pending(struct th_ts_key *tk)
+static __always_inline void store_pending(struct th_ts_key *tk, __u64 sent)
 {
-	__u64 now = bpf_ktime_get_ns();
-	int err = bpf_map_update_elem(&pending_ts, tk, &now, BPF_NOEXIST);
+	int err = bpf_map_update_elem(&pending_ts, tk, &sent, BPF_NOEXIST);
 
 	if (err && err != -EEXIST)
 		count(TH_CNT_TS_NOT_STORED);
@@ -278,11 +277,7 @@ static __noinline void store_timestamp(struct th_flow *f, struct th_flow_key *ke
 		return;
 	__u32 old_tsval = tsval - behind;
 	struct th_ts_key tk = { .flow = *key, .tsval = old_tsval };
-	__u64 sent = now - age;
-	int err = bpf_map_update_elem(&pending_ts, &tk, &sent, BPF_NOEXIST);
-
-	if (err && err != -EEXIST)
-		count(TH_CNT_TS_NOT_STORED);
+	store_pending(&tk, now - age);
 }
 
 /* Whether the flow's pending entry `v` is the TSval `tsval`: its low bits
@@ -452,7 +447,7 @@ static __always_inline void track_icmp_echo(struct th_flow *f, struct th_packet 
 	struct th_ts_key tk = { .flow = p->key, .tsval = p->icmp_seq };
 
 	if (dir == TH_DIR_TX && p->icmp_echo == TH_ICMP_REQUEST)
-		store_pending(&tk);
+		store_pending(&tk, bpf_ktime_get_ns());
 	else if (dir == TH_DIR_RX && p->icmp_echo == TH_ICMP_REPLY)
 		match_pending(f, &tk);
 }

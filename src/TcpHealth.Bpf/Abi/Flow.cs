@@ -32,7 +32,7 @@ public struct Flow
     /// <summary>
     /// The newest TSval timestamped (<see cref="DirStats.LastTs"/> of <see cref="Tx"/>) while
     /// not echoed: its send time's low 40 bits (ns) over the TSval's low 24; 0 = none
-    /// (see TH_TS_PACK in tcphealth.h). Older pending ones are in <see cref="MapNames.PendingTs"/>.
+    /// (see th_flow.ts_pending in tcphealth.h). Older pending ones are in <see cref="MapNames.PendingTs"/>.
     /// </summary>
     public ulong TsPending;
 
