@@ -72,17 +72,8 @@ public sealed unsafe class BpfMap
         return result;
     }
 
-    /// <summary>
-    /// Every entry, like <see cref="ReadAll{TKey, TValue}()"/>, into the caller's
-    /// arrays (grown when too small); returns how many were read. A caller that
-    /// keeps the arrays reads the map again without allocating.
-    /// </summary>
-    public int ReadInto<TKey, TValue>(ref TKey[] keys, ref TValue[] values)
-        where TKey : unmanaged
-        where TValue : unmanaged
-        => ReadInto(ref keys, ref values, DefaultBatchEntries);
-
-    internal int ReadInto<TKey, TValue>(ref TKey[] keys, ref TValue[] values, uint batchEntries)
+    // Every entry into the arrays (grown when too small); returns how many were read.
+    private int ReadInto<TKey, TValue>(ref TKey[] keys, ref TValue[] values, uint batchEntries)
         where TKey : unmanaged
         where TValue : unmanaged
     {

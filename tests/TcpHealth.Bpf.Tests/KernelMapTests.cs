@@ -44,25 +44,6 @@ public sealed class KernelMapTests : IDisposable
     }
 
     [Fact]
-    public void ReadInto_grows_the_callers_arrays_and_reuses_them()
-    {
-        FillNumbered(3000);
-
-        FlowKey[] keys = [];
-        Flow[] values = [];
-        var count = Flows.ReadInto(ref keys, ref values);
-        Assert.Equal(3000, count);
-        Assert.Equal(Enumerable.Range(0, 3000).Select(i => (ulong)i), values.Take(count).Select(f => f.FirstSeenNs).Order());
-        Assert.All(Enumerable.Range(0, count), i => Assert.Equal(Key((int)values[i].FirstSeenNs), keys[i]));
-
-        var (keysBefore, valuesBefore) = (keys, values);
-        Flows.Delete(Key(0));
-        Assert.Equal(2999, Flows.ReadInto(ref keys, ref values));
-        Assert.Same(keysBefore, keys);
-        Assert.Same(valuesBefore, values);
-    }
-
-    [Fact]
     public void ReadBatch_returns_every_entry_once_in_batches_into_the_same_buffers()
     {
         FillNumbered(3000);
