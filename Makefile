@@ -45,6 +45,8 @@ build: deps bpf
 	rm -f bin/tcphealth
 	$(DOTNET) publish src/TcpHealth.Lab/TcpHealth.Lab.csproj -c $(CONFIG) -o bin -nologo -v q
 	$(DOTNET) publish src/TcpHealth.Bench/TcpHealth.Bench.csproj -c $(CONFIG) -o bin -nologo -v q --use-current-runtime --self-contained false -p:PublishReadyToRun=true
+	@# Published afresh: files of an earlier build (a dropped dependency) must not linger next to it.
+	rm -rf bin/agent
 	$(DOTNET) publish src/TcpHealth/TcpHealth.csproj -c $(CONFIG) -o bin/agent -nologo -v q --use-current-runtime --self-contained true -p:PublishTrimmed=true -p:PublishReadyToRun=true
 	ln -sfn agent/tcphealth bin/tcphealth
 	@echo "built bin/tcphealth"

@@ -223,7 +223,7 @@ public static class Report
             $"   targets: RSS <= {AgentRssLimitMiB:0} MiB at 10k flows, collection <= {CollectionMsPer10kFlowsLimit:0} ms per 10k flows");
         sb.AppendLine();
 
-        sb.AppendLine("6. Start-up: process start to /readyz 200 (BPF load and attach, Kestrel, first collection), median (min-max) of 3;");
+        sb.AppendLine("6. Start-up: process start to /readyz 200 (BPF load and attach, HTTP listeners, first collection), median (min-max) of 3;");
         sb.AppendLine("   BPF load = the same object loaded in this process (the kernel's verifier), median of 3; `tcphealth --help` to exit, median of 5");
         Table(sb, ["build", "ready ms", "BPF load ms", "ready - BPF load", "--help ms"],
             a.Startup.Select(s => new[]

@@ -3,7 +3,7 @@ using TcpHealth.Bpf;
 
 namespace TcpHealth.Bench.Agent;
 
-/// <param name="ReadyMs">Process start to /readyz 200: runtime start, config, BPF load and verify, attach, Kestrel, first collection.</param>
+/// <param name="ReadyMs">Process start to /readyz 200: runtime start, config, BPF load and verify, attach, HTTP listeners, first collection.</param>
 /// <param name="BpfLoadMs">Loading the agent's BPF object in this process (the kernel verifying every program): the part of ReadyMs no build of the agent can change.</param>
 /// <param name="HelpMs">`tcphealth --help` start to exit: the runtime and the command line alone.</param>
 public sealed record StartupRow(string Binary, double ReadyMs, double ReadyMinMs, double ReadyMaxMs, double BpfLoadMs, double HelpMs);

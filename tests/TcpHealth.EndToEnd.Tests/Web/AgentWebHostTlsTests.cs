@@ -51,7 +51,7 @@ public class AgentWebHostTlsTests
     }
 
     [Fact]
-    public async Task Http2IsNegotiatedUnderTls()
+    public async Task Http11IsNegotiatedUnderTlsAndHttp2IsNotOffered()
     {
         using var files = new WebTestFiles();
         using var cert = files.WriteSelfSignedCertificate();
@@ -61,10 +61,18 @@ public class AgentWebHostTlsTests
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(host.BoundUri, "/healthz"))
         {
             Version = HttpVersion.Version20,
-            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
         };
         using var response = await client.SendAsync(request);
-        Assert.Equal(HttpVersion.Version20, response.Version);
+        Assert.Equal(HttpVersion.Version11, response.Version);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        using var exact = new HttpRequestMessage(HttpMethod.Get, new Uri(host.BoundUri, "/healthz"))
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        await Assert.ThrowsAsync<HttpRequestException>(() => client.SendAsync(exact));
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public sealed record ListenAddress
     /// <summary>True for ":PORT": listen on every interface.</summary>
     public bool IsAnyHost => Host.Length == 0;
 
-    /// <summary>True for "localhost:PORT": Kestrel binds both 127.0.0.1 and [::1].</summary>
+    /// <summary>True for "localhost:PORT": both 127.0.0.1 and [::1] are bound.</summary>
     public bool IsLocalhost => string.Equals(Host, "localhost", StringComparison.OrdinalIgnoreCase);
 
     private ListenAddress(string host, int port, IPAddress? address)
@@ -57,7 +57,7 @@ public sealed record ListenAddress
             portText = rest[1..];
             if (!IPAddress.TryParse(host, out var v6) || v6.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
                 throw Error(text, $"'{host}' inside brackets is not an IPv6 address");
-            // Zone ids ("fe80::1%eth0") parse fine and Kestrel binds them; nothing extra to do.
+            // Zone ids ("fe80::1%eth0") parse fine and bind; nothing extra to do.
             return new ListenAddress(host, ParsePort(text, portText), v6);
         }
 

@@ -1,39 +1,32 @@
+using System.Globalization;
 using System.IO.Compression;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
-using Microsoft.Net.Http.Headers;
 
 namespace TcpHealth.Agent.Web;
 
 /// <summary>
 /// GET /metrics: one render at a time (a second scraper waits instead of doubling the snapshot
 /// work), rendered into a buffer first so a renderer failure becomes a clean 500 instead of a
-/// truncated body, then sent gzip-compressed when the scraper accepts it (Prometheus always does).
+/// truncated body, then gzip-compressed when the scraper accepts it (Prometheus always does).
 /// </summary>
-internal sealed class MetricsEndpoint(IMetricsRenderer renderer, ILogger logger) : IDisposable
+internal sealed class MetricsEndpoint(IMetricsRenderer renderer) : IDisposable
 {
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
     private int _lastSize = 16 * 1024;
 
-    public async Task HandleAsync(HttpContext context)
+    public async ValueTask<HttpResponse> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var request = context.Request;
-        var response = context.Response;
+        var body = new PooledBufferWriter(Volatile.Read(ref _lastSize));
         string contentType;
-        using var body = new PooledBufferWriter(Volatile.Read(ref _lastSize));
-
-        await _oneAtATime.WaitAsync(context.RequestAborted);
+        await _oneAtATime.WaitAsync(cancellationToken);
         try
         {
-            contentType = renderer.Render(body, request.Headers.Accept.Count == 0 ? null : request.Headers.Accept.ToString());
+            contentType = renderer.Render(body, request.Header("Accept"));
         }
         catch (Exception e)
         {
-            logger.LogError(e, "rendering /metrics failed");
-            response.StatusCode = StatusCodes.Status500InternalServerError;
-            response.ContentType = "text/plain; charset=utf-8";
-            await response.WriteAsync($"An error has occurred while serving metrics:\n\n{e.Message}\n", context.RequestAborted);
-            return;
+            body.Dispose();
+            Console.Error.WriteLine($"tcphealth: error: rendering /metrics failed: {e}");
+            return HttpResponse.Text(500, $"An error has occurred while serving metrics:\n\n{e.Message}\n");
         }
         finally
         {
@@ -41,27 +34,40 @@ internal sealed class MetricsEndpoint(IMetricsRenderer renderer, ILogger logger)
         }
         Volatile.Write(ref _lastSize, body.WrittenCount);
 
-        response.ContentType = contentType;
-        response.Headers.Vary = HeaderNames.AcceptEncoding;
-        if (AcceptsGzip(request))
+        (string, string) vary = ("Vary", "Accept-Encoding");
+        if (!AcceptsGzip(request.Header("Accept-Encoding")))
+            return new HttpResponse(200, contentType, body.WrittenMemory) { Headers = [vary], Owner = body };
+
+        // Compressed whole (a few hundred KB at most), so the response keeps its Content-Length.
+        var compressed = new PooledBufferWriter(body.WrittenCount / 4);
+        using (body)
+        using (var gzip = new GZipStream(compressed.AsStream(), CompressionLevel.Fastest))
+            gzip.Write(body.WrittenMemory.Span);
+        return new HttpResponse(200, contentType, compressed.WrittenMemory)
         {
-            response.Headers.ContentEncoding = "gzip";
-            await using var gzip = new GZipStream(response.Body, CompressionLevel.Fastest, leaveOpen: true);
-            await gzip.WriteAsync(body.WrittenMemory, context.RequestAborted);
-        }
-        else
-        {
-            response.ContentLength = body.WrittenCount;
-            await response.Body.WriteAsync(body.WrittenMemory, context.RequestAborted);
-        }
+            Headers = [("Content-Encoding", "gzip"), vary],
+            Owner = compressed,
+        };
     }
 
-    private static bool AcceptsGzip(HttpRequest request)
+    /// <summary>True when Accept-Encoding names gzip with a non-zero weight ("gzip;q=0" refuses it, as promhttp honours).</summary>
+    internal static bool AcceptsGzip(string? acceptEncoding)
     {
-        // Honour "gzip;q=0" (explicit refusal), as promhttp's negotiation does.
-        foreach (var value in request.GetTypedHeaders().AcceptEncoding)
-            if (value.Value.Equals("gzip", StringComparison.OrdinalIgnoreCase))
-                return value.Quality is not 0;
+        if (acceptEncoding is null)
+            return false;
+        foreach (var item in acceptEncoding.Split(','))
+        {
+            var parts = item.Split(';');
+            if (!parts[0].Trim().Equals("gzip", StringComparison.OrdinalIgnoreCase))
+                continue;
+            foreach (var parameter in parts.Skip(1))
+            {
+                var p = parameter.Trim();
+                if (p.StartsWith("q=", StringComparison.OrdinalIgnoreCase))
+                    return double.TryParse(p[2..], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var q) && q > 0;
+            }
+            return true;
+        }
         return false;
     }
 

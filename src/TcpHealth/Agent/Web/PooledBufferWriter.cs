@@ -48,10 +48,38 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         _buffer = bigger;
     }
 
+    /// <summary>A write-only stream appending to this buffer (for GZipStream).</summary>
+    public Stream AsStream() => new AppendStream(this);
+
     public void Dispose()
     {
         ArrayPool<byte>.Shared.Return(_buffer);
         _buffer = [];
         _written = 0;
+    }
+
+    private sealed class AppendStream(PooledBufferWriter writer) : Stream
+    {
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => writer.WrittenCount;
+        public override long Position { get => Length; set => throw new NotSupportedException(); }
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            buffer.CopyTo(writer.GetSpan(buffer.Length));
+            writer.Advance(buffer.Length);
+        }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

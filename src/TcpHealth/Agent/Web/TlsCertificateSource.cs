@@ -3,7 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 namespace TcpHealth.Agent.Web;
 
 /// <summary>
-/// Hands Kestrel the server certificate per TLS handshake, reloading it when cert_file or key_file
+/// Hands the server certificate to each TLS handshake, reloading it when cert_file or key_file
 /// changes on disk, so a rotated certificate (cert-manager, certbot) is served without a restart.
 /// exporter-toolkit re-reads the files on every connection; checking modification times is the cheap
 /// equivalent. A rotation caught half-written keeps the previous certificate until the next handshake.

@@ -13,7 +13,7 @@ public sealed record TlsServerConfig(
     SslProtocols MinVersion = SslProtocols.Tls12,
     SslProtocols MaxVersion = SslProtocols.Tls13)
 {
-    /// <summary>The flags Kestrel wants: every supported version between min and max.</summary>
+    /// <summary>The flags SslStream wants: every supported version between min and max.</summary>
     public SslProtocols EnabledProtocols =>
         (MinVersion <= SslProtocols.Tls12 && MaxVersion >= SslProtocols.Tls12 ? SslProtocols.Tls12 : SslProtocols.None)
         | (MinVersion <= SslProtocols.Tls13 && MaxVersion >= SslProtocols.Tls13 ? SslProtocols.Tls13 : SslProtocols.None);
