@@ -18,30 +18,13 @@ public class AgentWebHostHttpTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
-    private async Task<Socket> Connect()
-    {
-        var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = 10_000 };
-        await s.ConnectAsync(IPAddress.Loopback, _host.BoundUri.Port);
-        return s;
-    }
-
-    // Everything the server sends until it closes the connection (or 10 s pass).
-    private static async Task<string> ReadToClose(Socket s)
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        var all = new MemoryStream();
-        var buf = new byte[65536];
-        int n;
-        while ((n = await s.ReceiveAsync(buf, SocketFlags.None, cts.Token)) > 0)
-            all.Write(buf, 0, n);
-        return Encoding.Latin1.GetString(all.ToArray());
-    }
+    private Task<Socket> Connect() => RawHttp.Connect(_host.BoundUri.Port);
 
     private async Task<string> Exchange(string request)
     {
         using var s = await Connect();
         await s.SendAsync(Encoding.Latin1.GetBytes(request));
-        return await ReadToClose(s);
+        return await RawHttp.ReadToClose(s);
     }
 
     private static int Count(string text, string what) => (text.Length - text.Replace(what, "").Length) / what.Length;
@@ -103,7 +86,7 @@ public class AgentWebHostHttpTests : IAsyncLifetime
         {
             // The server may close while we are still sending: the reply is already on its way.
         }
-        Assert.StartsWith("HTTP/1.1 431 ", await ReadToClose(s));
+        Assert.StartsWith("HTTP/1.1 431 ", await RawHttp.ReadToClose(s));
     }
 
     [Fact]
@@ -115,7 +98,7 @@ public class AgentWebHostHttpTests : IAsyncLifetime
             for (int i = 0; i < HttpServer.MaxConnections; i++)
                 held.Add(await Connect());
             using var extra = await Connect();
-            Assert.Equal("", await ReadToClose(extra));
+            Assert.Equal("", await RawHttp.ReadToClose(extra));
         }
         finally
         {
@@ -148,6 +131,6 @@ public class AgentWebHostHttpTests : IAsyncLifetime
         Assert.True(await s.ReceiveAsync(buf) > 0);
 
         await _host.StopAsync();
-        Assert.Equal("", await ReadToClose(s));
+        Assert.Equal("", await RawHttp.ReadToClose(s));
     }
 }

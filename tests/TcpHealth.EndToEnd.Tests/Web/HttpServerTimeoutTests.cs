@@ -21,30 +21,14 @@ public class HttpServerTimeoutTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
-    private async Task<Socket> Connect()
-    {
-        var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await s.ConnectAsync(_server.LocalEndPoints.Single());
-        return s;
-    }
-
-    private static async Task<string> ReadToClose(Socket s)
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        var all = new StringBuilder();
-        var buf = new byte[4096];
-        int n;
-        while ((n = await s.ReceiveAsync(buf, SocketFlags.None, cts.Token)) > 0)
-            all.Append(Encoding.Latin1.GetString(buf, 0, n));
-        return all.ToString();
-    }
+    private Task<Socket> Connect() => RawHttp.Connect(_server.LocalEndPoints.Single().Port);
 
     [Fact]
     public async Task AHeadThatStopsHalfwayIs408()
     {
         using var s = await Connect();
         await s.SendAsync(Encoding.ASCII.GetBytes("GET /metrics HTTP/1.1\r\nHost: x\r\n"));
-        Assert.StartsWith("HTTP/1.1 408 ", await ReadToClose(s));
+        Assert.StartsWith("HTTP/1.1 408 ", await RawHttp.ReadToClose(s));
     }
 
     [Fact]
@@ -52,7 +36,7 @@ public class HttpServerTimeoutTests : IAsyncLifetime
     {
         using var s = await Connect();
         await s.SendAsync(Encoding.ASCII.GetBytes("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
-        var reply = await ReadToClose(s);
+        var reply = await RawHttp.ReadToClose(s);
         Assert.StartsWith("HTTP/1.1 200 OK\r\n", reply);
         Assert.DoesNotContain("Connection: close", reply); // kept alive, then closed for idling
     }
