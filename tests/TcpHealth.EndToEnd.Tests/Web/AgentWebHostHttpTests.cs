@@ -46,6 +46,18 @@ public class AgentWebHostHttpTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ABodyArrivingAfterItsHeadIsReadAndDropped()
+    {
+        using var s = await Connect();
+        await s.SendAsync(Encoding.ASCII.GetBytes("GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n12345"));
+        await Task.Delay(200);
+        await s.SendAsync(Encoding.ASCII.GetBytes("67890GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+        var replies = await RawHttp.ReadToClose(s);
+        Assert.Equal(2, Count(replies, "HTTP/1.1 200 OK\r\n"));
+        Assert.EndsWith("\r\n\r\nready\n", replies);
+    }
+
+    [Fact]
     public async Task Http10ClosesAfterTheResponseWithItsLength()
     {
         var reply = await Exchange("GET /healthz HTTP/1.0\r\n\r\n");

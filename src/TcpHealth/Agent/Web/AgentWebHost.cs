@@ -10,6 +10,9 @@ namespace TcpHealth.Agent.Web;
 /// </summary>
 public sealed class AgentWebHost : IAsyncDisposable
 {
+    // Probes must see the answer of now, never a cached one.
+    private static readonly (string, string) NoStore = ("Cache-Control", "no-store");
+
     private readonly AgentWebHostOptions _options;
     private readonly byte[] _landing;
     private HttpServer? _server;
@@ -131,12 +134,12 @@ public sealed class AgentWebHost : IAsyncDisposable
             case "/metrics":
                 return _metrics!.HandleAsync(request, cancellationToken);
             case "/healthz":
-                return ValueTask.FromResult(HttpResponse.Text(200, "ok\n", ("Cache-Control", "no-store")));
+                return ValueTask.FromResult(HttpResponse.Text(200, "ok\n", NoStore));
             case "/readyz":
                 if (_options.IsReady())
-                    return ValueTask.FromResult(HttpResponse.Text(200, "ready\n", ("Cache-Control", "no-store")));
+                    return ValueTask.FromResult(HttpResponse.Text(200, "ready\n", NoStore));
                 var reason = _options.NotReadyReason?.Invoke() ?? "not ready";
-                return ValueTask.FromResult(HttpResponse.Text(503, reason.TrimEnd() + "\n", ("Cache-Control", "no-store")));
+                return ValueTask.FromResult(HttpResponse.Text(503, reason.TrimEnd() + "\n", NoStore));
             case "/":
                 return ValueTask.FromResult(new HttpResponse(200, "text/html; charset=utf-8", _landing));
             default:

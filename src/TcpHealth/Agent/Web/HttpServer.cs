@@ -101,9 +101,10 @@ internal sealed class HttpServer : IAsyncDisposable
                 var (request, headLength, read) = await ReadHead(stream, buffer, filled);
                 if (request is null)
                     return; // closed, idle for too long, or stopping
-                filled = read - headLength;
-                Array.Copy(buffer, headLength, buffer, 0, filled);
-                filled = await SkipBody(stream, buffer, filled, request.ContentLength);
+                // A GET may carry a (meaningless) body: a small one is dropped with the head, keeping the connection usable.
+                if (request.ContentLength > buffer.Length)
+                    throw new BadRequestException(413, "request bodies are not accepted");
+                filled = await Discard(stream, buffer, read, headLength + (int)request.ContentLength);
 
                 if (request.Method != "GET")
                 {
@@ -168,22 +169,23 @@ internal sealed class HttpServer : IAsyncDisposable
         }
     }
 
-    // A GET may carry a (meaningless) body: small ones are read and dropped, to keep the connection usable.
-    private async Task<int> SkipBody(Stream stream, byte[] buffer, int filled, long length)
+    // Drops the first `count` bytes of the input, of which `filled` are in the buffer (the rest is
+    // read), and moves what follows them (a pipelined request) to the front; returns its length.
+    private async Task<int> Discard(Stream stream, byte[] buffer, int filled, int count)
     {
-        if (length > buffer.Length)
-            throw new BadRequestException(413, "request bodies are not accepted");
-        using var deadline = Deadline(_timeouts.Head, _abort.Token);
-        while (filled < length)
+        if (filled < count)
         {
-            int n = await stream.ReadAsync(buffer.AsMemory(filled), deadline.Token);
-            if (n == 0)
-                throw new IOException("closed within the request body");
-            filled += n;
+            using var deadline = Deadline(_timeouts.Head, _abort.Token);
+            while (filled < count)
+            {
+                count -= filled;
+                filled = await stream.ReadAsync(buffer, deadline.Token);
+                if (filled == 0)
+                    throw new IOException("closed within the request body");
+            }
         }
-        int rest = filled - (int)length;
-        Array.Copy(buffer, (int)length, buffer, 0, rest);
-        return rest;
+        Array.Copy(buffer, count, buffer, 0, filled - count);
+        return filled - count;
     }
 
     private async Task Write(Stream stream, HttpResponse response, bool close)
