@@ -64,9 +64,16 @@ internal sealed class HttpServer : IAsyncDisposable
             {
                 client = await listener.AcceptAsync(_stopping.Token);
             }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException || _stopping.IsCancellationRequested)
             {
                 return;
+            }
+            catch (SocketException e)
+            {
+                // Out of file descriptors, or a client gone before it was accepted: the listener itself is fine.
+                Console.Error.WriteLine($"tcphealth: warning: accepting a connection on {listener.LocalEndPoint} failed: {e.Message}");
+                await Task.Delay(100);
+                continue;
             }
             if (Interlocked.Increment(ref _open) > MaxConnections)
             {
