@@ -15,19 +15,46 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-/* Plain (not LRU) hashes: when full, an insert fails and is counted, instead
- * of silently evicting a flow whose counters were not read yet. User space
- * removes idle entries. */
+/* The flow table (see th_new_flow for its life cycle). A plain (not LRU)
+ * hash: when full, an insert fails and is counted, instead of silently
+ * evicting a flow whose counters were not read yet. User space removes idle
+ * flows. flows, flow_slots and flow_free_slots are sized alike by the loader. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, TH_DEFAULT_MAX_FLOWS);
 	__type(key, struct th_flow_key);
+	__type(value, __u32);
+} flow_slots SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, TH_DEFAULT_MAX_FLOWS);
+	__type(key, __u32);
 	__type(value, struct th_flow);
 } flows SEC(".maps");
 
-/* RTT histograms by slot (th_flow.rtt_slot - 1); see th_rtt_hist for the
- * slot life cycle. Mappable: user space reads them in place, not through
- * syscalls, and an array entry carries no key and no kernel header. */
+struct {
+	__uint(type, BPF_MAP_TYPE_QUEUE);
+	__uint(max_entries, TH_DEFAULT_MAX_FLOWS);
+	__type(value, __u32);
+} flow_free_slots SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} flow_next_slot SEC(".maps");
+
+/* Each new flow's slot and key, for user space (struct th_new_flow). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, TH_NEW_FLOWS_BYTES);
+} new_flows SEC(".maps");
+
+/* RTT histograms by slot (th_flow.rtt_slot - 1); see th_rtt_hist. Mappable
+ * like flows: read in place, and an array entry carries no kernel header. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_MMAPABLE);
@@ -51,7 +78,7 @@ struct {
 	__type(value, __u64);
 } rtt_next_slot SEC(".maps");
 
-/* TSval -> time it left through egress, until echoed or expired by user space. */
+/* (slot, TSval) -> time it left through egress, until echoed or expired by user space. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, TH_DEFAULT_MAX_PENDING_TS);
@@ -65,9 +92,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } counters SEC(".maps");
-
-/* The zeroed value for inserts: kept off the 512-byte BPF stack. */
-static const struct th_flow zero_flow;
 
 #define EEXIST 17
 /* One load the compiler may not split, repeat or move: a word another CPU updates. */
@@ -104,25 +128,6 @@ static __always_inline void orient_key(struct th_flow_key *key, int dir, __u32 i
 	key->dst_port = port;
 }
 
-static __always_inline struct th_flow *get_or_create_flow(struct th_flow_key *key)
-{
-	struct th_flow *f = bpf_map_lookup_elem(&flows, key);
-
-	if (f)
-		return f;
-
-	__u64 now = bpf_ktime_get_ns();
-	int err = bpf_map_update_elem(&flows, key, &zero_flow, BPF_NOEXIST);
-	if (err && err != -EEXIST /* another CPU created it */) {
-		count(TH_CNT_FLOWS_NOT_TRACKED);
-		return NULL;
-	}
-	f = bpf_map_lookup_elem(&flows, key);
-	if (f && !f->first_seen_ns)
-		f->first_seen_ns = now;
-	return f;
-}
-
 /* Octave (floor(log2)) of a non-zero 64-bit value without a loop. */
 static __always_inline __u32 log2_u64(__u64 v)
 {
@@ -137,27 +142,83 @@ static __always_inline __u32 log2_u64(__u64 v)
 	return r;
 }
 
-/* A zeroed rtt_hists slot as 1 + its index, or 0 when none is left: never
- * used ones first (no lock), then the ones user space freed. 64-bit
- * counters: clang's BPF atomics return values only at that width. */
-static __noinline __u64 take_rtt_slot(void)
-{
-	__u32 zero = 0, idx;
-	__u64 *next = bpf_map_lookup_elem(&rtt_next_slot, &zero);
+/* Defines a function that returns a zeroed slot of `slots` as 1 + its index,
+ * or 0 when none is left: never used ones first (no lock), then the ones user
+ * space freed. 64-bit counters: clang's BPF atomics return values only at that
+ * width. The next-slot counter is checked before the increment, so a full
+ * table does not count on (racing CPUs overshoot by at most one each). */
+#define DEFINE_TAKE_SLOT(name, next_slot, slots, free_slots)			\
+static __noinline __u64 name(void)						\
+{										\
+	__u32 zero = 0, idx;							\
+	__u64 *next = bpf_map_lookup_elem(&next_slot, &zero);			\
+										\
+	if (next) {								\
+		idx = *next;							\
+		if (bpf_map_lookup_elem(&slots, &idx)) {			\
+			idx = __sync_fetch_and_add(next, 1);			\
+			if (bpf_map_lookup_elem(&slots, &idx))			\
+				return (__u64)idx + 1;				\
+		}								\
+	}									\
+	if (bpf_map_pop_elem(&free_slots, &idx) == 0)				\
+		return (__u64)idx + 1;						\
+	return 0;								\
+}
 
-	/* Checked before the increment, so a full table does not count on
-	 * (racing CPUs overshoot by at most one each). */
-	if (next) {
-		idx = *next;
-		if (bpf_map_lookup_elem(&rtt_hists, &idx)) {
-			idx = __sync_fetch_and_add(next, 1);
-			if (bpf_map_lookup_elem(&rtt_hists, &idx))
-				return (__u64)idx + 1;
-		}
+DEFINE_TAKE_SLOT(take_flow_slot, flow_next_slot, flows, flow_free_slots)
+DEFINE_TAKE_SLOT(take_rtt_slot, rtt_next_slot, rtt_hists, rtt_free_slots)
+
+/* A new flow: a zeroed slot, key -> slot in flow_slots, and the key to user
+ * space. 0 when the key has a slot (ours or, after a race, another CPU's). */
+static __noinline int create_flow(struct th_flow_key *key)
+{
+	__u64 slot = take_flow_slot();
+	__u32 idx = slot - 1;
+	struct th_flow *f = bpf_map_lookup_elem(&flows, &idx);
+
+	if (!slot || !f) {
+		count(TH_CNT_FLOWS_NOT_TRACKED);
+		return -1;
 	}
-	if (bpf_map_pop_elem(&rtt_free_slots, &idx) == 0)
-		return (__u64)idx + 1;
+	f->first_seen_ns = bpf_ktime_get_ns();
+	int err = bpf_map_update_elem(&flow_slots, key, &idx, BPF_NOEXIST);
+	if (err) {
+		/* Never seen by anyone: back to the queue as zeroed as it came. */
+		f->first_seen_ns = 0;
+		bpf_map_push_elem(&flow_free_slots, &idx, 0);
+		if (err == -EEXIST) /* another CPU created it */
+			return 0;
+		count(TH_CNT_FLOWS_NOT_TRACKED);
+		return -1;
+	}
+
+	/* No wakeup: user space drains the ring at its own pace, not on events. */
+	struct th_new_flow *ev = bpf_ringbuf_reserve(&new_flows, sizeof(*ev), 0);
+	if (!ev) {
+		count(TH_CNT_NEW_FLOWS_LOST);
+		return 0;
+	}
+	ev->slot = idx;
+	ev->key = *key;
+	bpf_ringbuf_submit(ev, BPF_RB_NO_WAKEUP);
 	return 0;
+}
+
+/* The flow's entry and its slot (pending timestamps are keyed by it). */
+static __always_inline struct th_flow *get_or_create_flow(struct th_flow_key *key, __u32 *slot)
+{
+	__u32 *s = bpf_map_lookup_elem(&flow_slots, key);
+
+	if (!s) {
+		if (create_flow(key))
+			return NULL;
+		s = bpf_map_lookup_elem(&flow_slots, key);
+		if (!s)
+			return NULL;
+	}
+	*slot = *s;
+	return bpf_map_lookup_elem(&flows, slot);
 }
 
 /* The flow's histogram, with a slot taken at its first sample. */
@@ -261,7 +322,7 @@ static __always_inline bool ts_age(__u64 packed, __u64 now, __u64 *age)
 
 /* A new TSval leaves: it becomes the flow's pending entry, and the one it
  * replaces, if still pending, moves to pending_ts. */
-static __noinline void store_timestamp(struct th_flow *f, struct th_flow_key *key, __u32 tsval)
+static __noinline void store_timestamp(struct th_flow *f, __u32 slot, __u32 tsval)
 {
 	__u64 now = bpf_ktime_get_ns(), age;
 	__u64 old = __sync_lock_test_and_set(&f->ts_pending, TH_TS_PACK(now, tsval));
@@ -276,7 +337,7 @@ static __noinline void store_timestamp(struct th_flow *f, struct th_flow_key *ke
 	if (behind >= TH_TS_TSVAL_MASK / 2)
 		return;
 	__u32 old_tsval = tsval - behind;
-	struct th_ts_key tk = { .flow = *key, .tsval = old_tsval };
+	struct th_ts_key tk = { .slot = slot, .tsval = old_tsval };
 	store_pending(&tk, now - age);
 }
 
@@ -290,7 +351,7 @@ static __always_inline bool ts_is(struct th_flow *f, __u64 v, __u32 tsval)
 
 /* The first echo of a TSecr: the flow's pending entry if it is that TSval
  * (taken atomically: the egress CPU may be replacing it), else pending_ts. */
-static __noinline void match_timestamp(struct th_flow *f, struct th_flow_key *key, __u32 tsecr)
+static __noinline void match_timestamp(struct th_flow *f, __u32 slot, __u32 tsecr)
 {
 	__u64 v = READ_ONCE(f->ts_pending);
 
@@ -300,11 +361,11 @@ static __noinline void match_timestamp(struct th_flow *f, struct th_flow_key *ke
 			record_rtt(f, age);
 		return;
 	}
-	struct th_ts_key tk = { .flow = *key, .tsval = tsecr };
+	struct th_ts_key tk = { .slot = slot, .tsval = tsecr };
 	match_pending(f, &tk);
 }
 
-static __always_inline void track_timestamps(struct th_flow *f, struct th_flow_key *key,
+static __always_inline void track_timestamps(struct th_flow *f, __u32 slot,
 					     struct th_packet *p, int dir)
 {
 	struct th_dir_stats *d = &f->dir[dir];
@@ -316,7 +377,7 @@ static __always_inline void track_timestamps(struct th_flow *f, struct th_flow_k
 			return;
 		d->last_ts = p->tsval;
 		d->flags |= TH_DF_TS_VALID;
-		store_timestamp(f, key, p->tsval);
+		store_timestamp(f, slot, p->tsval);
 		return;
 	}
 
@@ -325,13 +386,13 @@ static __always_inline void track_timestamps(struct th_flow *f, struct th_flow_k
 		return;
 	d->last_ts = p->tsecr;
 	d->flags |= TH_DF_TS_VALID;
-	match_timestamp(f, key, p->tsecr);
+	match_timestamp(f, slot, p->tsecr);
 }
 
 /* When the handshake packet an answer echoes left: its TSecr names the copy
  * (after a retransmission, the answer may be to an earlier or a later one),
  * and pending_ts holds its send time. Without timestamps: `otherwise`. */
-static __always_inline __u64 echoed_send_time(struct th_flow *f, struct th_flow_key *key,
+static __always_inline __u64 echoed_send_time(struct th_flow *f, __u32 slot,
 					      struct th_packet *p, __u64 now, __u64 otherwise)
 {
 	if (!p->has_ts || !p->tsecr)
@@ -339,7 +400,7 @@ static __always_inline __u64 echoed_send_time(struct th_flow *f, struct th_flow_
 	__u64 v = READ_ONCE(f->ts_pending), age;
 	if (ts_is(f, v, p->tsecr) && ts_age(v, now, &age))
 		return now - age;
-	struct th_ts_key tk = { .flow = *key, .tsval = p->tsecr };
+	struct th_ts_key tk = { .slot = slot, .tsval = p->tsecr };
 	__u64 *sent = bpf_map_lookup_elem(&pending_ts, &tk);
 
 	return sent ? *sent : otherwise;
@@ -347,7 +408,7 @@ static __always_inline __u64 echoed_send_time(struct th_flow *f, struct th_flow_
 
 /* SYN -> SYN/ACK for connections src opened; SYN/ACK -> ACK for connections
  * dst opened. Either way the time covers interface -> dst -> interface. */
-static __always_inline void track_handshake(struct th_flow *f, struct th_flow_key *key,
+static __always_inline void track_handshake(struct th_flow *f, __u32 slot,
 					     struct th_packet *p, int dir)
 {
 	__u64 now = bpf_ktime_get_ns();
@@ -373,14 +434,14 @@ static __always_inline void track_handshake(struct th_flow *f, struct th_flow_ke
 		f->conn_state = TH_CONN_SYN_RCVD;
 		f->initiator = TH_INIT_DST;
 	} else if (syn && ack && f->conn_state == TH_CONN_SYN_SENT) {
-		__u64 sent = echoed_send_time(f, key, p, now, f->handshake_ns);
+		__u64 sent = echoed_send_time(f, slot, p, now, f->handshake_ns);
 		f->handshake_ns = now > sent ? now - sent : 0;
 		f->conn_state = TH_CONN_ESTABLISHED;
 	} else if (rst && f->conn_state == TH_CONN_SYN_SENT) {
 		f->conn_state = TH_CONN_REFUSED;
 	} else if (ack && !syn && !rst && f->conn_state == TH_CONN_SYNACK_SENT &&
 		   p->ack_seq == f->hs_ack) {
-		__u64 sent = echoed_send_time(f, key, p, now, f->handshake_ns);
+		__u64 sent = echoed_send_time(f, slot, p, now, f->handshake_ns);
 		f->handshake_ns = now > sent ? now - sent : 0;
 		f->conn_state = TH_CONN_ESTABLISHED;
 	}
@@ -442,9 +503,9 @@ static __always_inline void track_segment(struct th_dir_stats *d, struct th_pack
  * timestamped under (flow, sequence); the reply arriving at ingress with the
  * same identifier and sequence gives one sample. Echoes the remote end sends
  * us are not timed: their reply time is this host's, not the path's. */
-static __always_inline void track_icmp_echo(struct th_flow *f, struct th_packet *p, int dir)
+static __always_inline void track_icmp_echo(struct th_flow *f, __u32 slot, struct th_packet *p, int dir)
 {
-	struct th_ts_key tk = { .flow = p->key, .tsval = p->icmp_seq };
+	struct th_ts_key tk = { .slot = slot, .tsval = p->icmp_seq };
 
 	if (dir == TH_DIR_TX && p->icmp_echo == TH_ICMP_REQUEST)
 		store_pending(&tk, bpf_ktime_get_ns());
@@ -466,7 +527,8 @@ static __always_inline void handle(struct __sk_buff *skb, int dir, bool l2)
 		count(TH_CNT_ERR_TCP_OPTS);
 
 	orient_key(&p.key, dir, skb->ifindex);
-	struct th_flow *f = get_or_create_flow(&p.key);
+	__u32 slot;
+	struct th_flow *f = get_or_create_flow(&p.key, &slot);
 	if (!f)
 		return;
 
@@ -478,7 +540,7 @@ static __always_inline void handle(struct __sk_buff *skb, int dir, bool l2)
 		__sync_fetch_and_add(&d->packets, 1);
 		__sync_fetch_and_add(&d->segments, p.segs);
 		if (p.icmp_echo)
-			track_icmp_echo(f, &p, dir);
+			track_icmp_echo(f, slot, &p, dir);
 		return;
 	}
 
@@ -487,9 +549,9 @@ static __always_inline void handle(struct __sk_buff *skb, int dir, bool l2)
 		start_connection(f, dir);
 	track_segment(&f->dir[dir], &p);
 	if (p.flags & (TH_TCP_SYN | TH_TCP_RST) || f->conn_state == TH_CONN_SYNACK_SENT)
-		track_handshake(f, &p.key, &p, dir);
+		track_handshake(f, slot, &p, dir);
 	if (p.has_ts)
-		track_timestamps(f, &p.key, &p, dir);
+		track_timestamps(f, slot, &p, dir);
 }
 
 SEC("tc")

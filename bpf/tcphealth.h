@@ -32,6 +32,9 @@
 
 /* Default map sizes; the loader may override max_entries before load. */
 #define TH_DEFAULT_MAX_FLOWS 65536
+/* new_flows ring buffer: 5,461 records of 48 bytes (+ 8 of header) between
+ * two reads before user space falls back to reading flow_slots whole. */
+#define TH_NEW_FLOWS_BYTES (256 * 1024)
 #define TH_DEFAULT_MAX_RTT_FLOWS 16384
 #define TH_DEFAULT_MAX_PENDING_TS 16384
 
@@ -85,6 +88,20 @@ struct th_dir_stats {
 #define TH_INIT_SRC     1
 #define TH_INIT_DST     2
 
+/* Flow table life cycle. flow_slots maps a key to the slot of `flows` (an
+ * array user space maps into its memory, so a collection reads every flow
+ * without a syscall) that holds the flow's counters. The datapath creates a
+ * flow: it takes a never used slot from the bottom (flow_next_slot) or one
+ * from flow_free_slots, inserts key -> slot, and hands the key to user space
+ * through new_flows (when that is full, user space reads flow_slots whole).
+ * User space removes an idle flow: it deletes its key and, one collection
+ * later (no program still writes to it then), zeroes the slot and pushes it
+ * to flow_free_slots. */
+struct th_new_flow {
+	__u32 slot;
+	struct th_flow_key key;
+};                                   /* 48 bytes */
+
 /* No last-seen time: reading the clock on every packet costs a helper call,
  * so user space tracks activity by watching the counters change. RTT
  * statistics live in a slot of rtt_hists, taken at the first sample, so flows
@@ -127,11 +144,9 @@ struct th_flow {
 
 /* A flow's RTT samples: exact count/sum/min/max and the histogram.
  *
- * rtt_hists is an array user space maps into its memory, so it reads every
- * histogram without a syscall. Slot life cycle: the datapath takes a never
- * used slot from the bottom (rtt_next_slot), then slots from rtt_free_slots;
- * user space, once it removed the flow, zeroes the slot and pushes it to
- * rtt_free_slots one collection later (no program still writes to it then). */
+ * rtt_hists is an array user space maps into its memory, with the same slot
+ * life cycle as `flows` (rtt_next_slot, rtt_free_slots), taken at a flow's
+ * first sample and freed with it. */
 struct th_rtt_hist {
 	__u64 count;                 /* samples: timestamp echoes or ICMP echo replies matched */
 	__u64 sum_ns;
@@ -144,10 +159,13 @@ struct th_rtt_hist {
 	__u32 buckets[TH_RTT_BUCKETS];
 };                                   /* 32 + 16 + 4 * 96 = 432 bytes */
 
+/* Keyed by the flow's slot, not its 44-byte key: a small entry. A slot is
+ * reused only after its flow idled out, and user space deletes the entries of
+ * a slot it frees. */
 struct th_ts_key {
-	struct th_flow_key flow;
+	__u32 slot;                  /* the flow's slot in `flows` */
 	__u32 tsval;                 /* TCP: the TSval; ICMP: the echo sequence number */
-};                                   /* 48 bytes */
+};                                   /* 8 bytes */
 
 /* Indexes of the per-CPU `counters` array: what the datapath saw and, above
  * all, what it could not keep. */
@@ -167,6 +185,7 @@ enum th_counter {
 	TH_CNT_RTT_HIST_NOT_TRACKED, /* no free rtt_hists slot: an RTT sample was lost */
 	TH_CNT_RTT_SAMPLES,          /* timestamp echoes and ICMP echo replies matched */
 	TH_CNT_ERR_L4,               /* truncated UDP or ICMP header */
+	TH_CNT_NEW_FLOWS_LOST,       /* new_flows full: user space reads flow_slots whole */
 	TH_CNT_MAX
 };
 

@@ -17,12 +17,18 @@ public sealed record MapMemoryResult(string Configuration, List<MapMemoryRow> Ma
 /// </summary>
 public static class MapMemory
 {
-    private static readonly string[] Maps = [MapNames.Flows, MapNames.RttHists, MapNames.RttFreeSlots, MapNames.RttNextSlot, MapNames.PendingTs, MapNames.Counters, "tcphealt.rodata"];
+    private static readonly string[] Maps = [MapNames.FlowSlots, MapNames.Flows, MapNames.FlowFreeSlots, MapNames.FlowNextSlot, MapNames.NewFlows, MapNames.RttHists, MapNames.RttFreeSlots, MapNames.RttNextSlot, MapNames.PendingTs, MapNames.Counters];
 
     public static List<MapMemoryResult> Run(string objectPath) =>
     [
         Measure(objectPath, "defaults", null),
-        Measure(objectPath, "flows=100000", new Dictionary<string, uint> { [MapNames.Flows] = 100_000 }),
+        // Sized as `--max-flows 100000` sizes them (see DatapathSession.Open).
+        Measure(objectPath, "flows=100000", new Dictionary<string, uint>
+        {
+            [MapNames.FlowSlots] = 100_000,
+            [MapNames.Flows] = 100_000,
+            [MapNames.FlowFreeSlots] = 100_000,
+        }),
     ];
 
     private static MapMemoryResult Measure(string objectPath, string label, Dictionary<string, uint>? maxEntries)

@@ -77,7 +77,9 @@ public static class VethBench
         }
 
         // Segments and bytes per run from our own flow table: how much a GSO/GRO super-packet carries.
-        var flows = obj.Map(MapNames.Flows).ReadAll<FlowKey, Flow>();
+        var flowTable = obj.Map(MapNames.Flows);
+        var flows = obj.Map(MapNames.FlowSlots).ReadAll<FlowKey, uint>()
+            .Select(kv => flowTable.TryLookup(kv.Value, out Flow flow) ? flow : default).ToList();
         var counters = obj.Map(MapNames.Counters).ReadPerCpuSums((uint)Enum.GetValues<DatapathCounter>().Length);
         return new Sample(
             iperf,
@@ -98,12 +100,12 @@ public static class VethBench
         new(name, runs, Stats.Median(ours.Select(ns)), ours.Select(ns).ToArray(), Stats.Median(noop.Select(ns)),
             runs == 0 ? 0 : (double)segments / runs, runs == 0 ? 0 : (double)bytes / runs);
 
-    private static ulong Sum(List<KeyValuePair<FlowKey, Flow>> flows, Func<Flow, ulong> pick)
+    private static ulong Sum(List<Flow> flows, Func<Flow, ulong> pick)
     {
         var total = 0UL;
         foreach (var f in flows)
         {
-            total += pick(f.Value);
+            total += pick(f);
         }
 
         return total;

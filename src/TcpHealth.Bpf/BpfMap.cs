@@ -13,6 +13,7 @@ public sealed unsafe class BpfMap
     private const uint ArrayType = 2;
     private const uint PerCpuArrayType = 6;
     private const uint QueueType = 22;
+    private const uint RingBufType = 27;
     private const uint DefaultBatchEntries = 1024;
 
     private readonly BpfObject owner;
@@ -263,6 +264,21 @@ public sealed unsafe class BpfMap
 
         CheckShape<uint, TValue>();
         return MappedArray<TValue>.Map(this);
+    }
+
+    /// <summary>
+    /// Reads a BPF_MAP_TYPE_RINGBUF whose records are <typeparamref name="TRecord"/>s.
+    /// Released by disposing it.
+    /// </summary>
+    public RingBufferReader<TRecord> ReadRing<TRecord>()
+        where TRecord : unmanaged
+    {
+        if (type != RingBufType)
+        {
+            throw new InvalidOperationException($"map '{Name}' is not a ring buffer");
+        }
+
+        return new RingBufferReader<TRecord>(this);
     }
 
     /// <summary>Deletes one entry; returns false if it was not there.</summary>

@@ -24,11 +24,15 @@ public sealed class KernelLoadTests : IDisposable
     {
         using var obj = BpfObject.Load(Repo.ObjectPath);
 
-        AssertMap(obj.Map(MapNames.Flows), 44, 120, Abi.DefaultMaxFlows);
+        AssertMap(obj.Map(MapNames.FlowSlots), 44, sizeof(uint), Abi.DefaultMaxFlows);
+        AssertMap(obj.Map(MapNames.Flows), sizeof(uint), 120, Abi.DefaultMaxFlows);
+        AssertMap(obj.Map(MapNames.FlowFreeSlots), 0, sizeof(uint), Abi.DefaultMaxFlows);
+        AssertMap(obj.Map(MapNames.FlowNextSlot), sizeof(uint), sizeof(ulong), 1);
+        AssertMap(obj.Map(MapNames.NewFlows), 0, 0, Abi.NewFlowsBytes);
         AssertMap(obj.Map(MapNames.RttHists), sizeof(uint), 432, Abi.DefaultMaxRttFlows);
         AssertMap(obj.Map(MapNames.RttFreeSlots), 0, sizeof(uint), Abi.DefaultMaxRttFlows);
         AssertMap(obj.Map(MapNames.RttNextSlot), sizeof(uint), sizeof(ulong), 1);
-        AssertMap(obj.Map(MapNames.PendingTs), 48, sizeof(ulong), Abi.DefaultMaxPendingTs);
+        AssertMap(obj.Map(MapNames.PendingTs), 8, sizeof(ulong), Abi.DefaultMaxPendingTs);
         AssertMap(obj.Map(MapNames.Counters), sizeof(uint), sizeof(ulong), Abi.CounterCount);
     }
 
@@ -133,12 +137,12 @@ public sealed class KernelLoadTests : IDisposable
     {
         var obj = BpfObject.Load(Repo.ObjectPath);
         var program = obj.Program(ProgramNames.Egress);
-        var map = obj.Map(MapNames.Flows);
+        var map = obj.Map(MapNames.FlowSlots);
 
         obj.Dispose();
 
         Assert.Throws<ObjectDisposedException>(() => program.Fd);
-        Assert.Throws<ObjectDisposedException>(() => map.ReadAll<FlowKey, Flow>());
+        Assert.Throws<ObjectDisposedException>(() => map.ReadAll<FlowKey, uint>());
         Assert.Throws<ObjectDisposedException>(() => obj.Map(MapNames.Flows));
     }
 

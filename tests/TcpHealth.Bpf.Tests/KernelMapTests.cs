@@ -9,21 +9,22 @@ public sealed class KernelMapTests : IDisposable
 
     private readonly BpfObject obj = BpfObject.Load(Repo.ObjectPath);
 
-    private BpfMap Flows => obj.Map(MapNames.Flows);
+    // The flow table's hash (key → slot) serves as the map under test.
+    private BpfMap Flows => obj.Map(MapNames.FlowSlots);
 
     [Fact]
     public void ReadAll_returns_every_entry_across_several_batches()
     {
-        var written = Enumerable.Range(0, 3000).ToDictionary(Key, i => new Flow { Tx = new DirStats { Packets = (uint)i } });
+        var written = Enumerable.Range(0, 3000).ToDictionary(Key, i => (uint)i);
         foreach (var (key, flow) in written)
         {
             Flows.Update(key, flow);
         }
 
-        var read = Flows.ReadAll<FlowKey, Flow>();
+        var read = Flows.ReadAll<FlowKey, uint>();
 
         Assert.Equal(3000, read.Count);
-        Assert.All(read, kv => Assert.Equal(written[kv.Key].Tx.Packets, kv.Value.Tx.Packets));
+        Assert.All(read, kv => Assert.Equal(written[kv.Key], kv.Value));
         Assert.Equal(3000, read.Select(kv => kv.Key).Distinct().Count());
     }
 
@@ -31,16 +32,16 @@ public sealed class KernelMapTests : IDisposable
     public void ReadAll_grows_its_batch_when_a_bucket_does_not_fit()
     {
         // 200 keys in 256 buckets share buckets; a batch of 1 gets ENOSPC on the first shared one.
-        using var small = BpfObject.Load(Repo.ObjectPath, new Dictionary<string, uint> { [MapNames.Flows] = 256 });
-        var flows = small.Map(MapNames.Flows);
+        using var small = BpfObject.Load(Repo.ObjectPath, new Dictionary<string, uint> { [MapNames.FlowSlots] = 256 });
+        var flows = small.Map(MapNames.FlowSlots);
         for (var i = 0; i < 200; i++)
         {
-            flows.Update(Key(i), new Flow { FirstSeenNs = (ulong)i });
+            flows.Update(Key(i), (uint)i);
         }
 
-        var read = flows.ReadAll<FlowKey, Flow>(batchEntries: 1);
+        var read = flows.ReadAll<FlowKey, uint>(batchEntries: 1);
 
-        Assert.Equal(Enumerable.Range(0, 200).Select(i => (ulong)i), read.Select(kv => kv.Value.FirstSeenNs).Order());
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => (uint)i), read.Select(kv => kv.Value).Order());
     }
 
     [Fact]
@@ -49,17 +50,17 @@ public sealed class KernelMapTests : IDisposable
         FillNumbered(3000);
 
         FlowKey[] keys = [];
-        Flow[] values = [];
+        uint[] values = [];
         var cursor = Flows.BeginRead();
-        var seen = new List<ulong>();
+        var seen = new List<uint>();
         int count, batches = 0;
         while ((count = Flows.ReadBatch(cursor, ref keys, ref values)) > 0)
         {
             batches++;
             for (var i = 0; i < count; i++)
             {
-                Assert.Equal(Key((int)values[i].FirstSeenNs), keys[i]);
-                seen.Add(values[i].FirstSeenNs);
+                Assert.Equal(Key((int)values[i]), keys[i]);
+                seen.Add(values[i]);
             }
 
             // What was read may be deleted before the next batch (the session expires flows so).
@@ -70,8 +71,8 @@ public sealed class KernelMapTests : IDisposable
         Assert.Equal(0, Flows.ReadBatch(cursor, ref keys, ref values));
         Assert.InRange(batches, 3, 4); // 1,024 per call
         Assert.InRange(keys.Length, 1024, 2047); // one batch (and a shared bucket), not 3,000
-        Assert.Equal(Enumerable.Range(0, 3000).Select(i => (ulong)i), seen.Order());
-        Assert.Equal(3000 - batches, Flows.ReadAll<FlowKey, Flow>().Count);
+        Assert.Equal(Enumerable.Range(0, 3000).Select(i => (uint)i), seen.Order());
+        Assert.Equal(3000 - batches, Flows.ReadAll<FlowKey, uint>().Count);
     }
 
     [Fact]
@@ -79,34 +80,33 @@ public sealed class KernelMapTests : IDisposable
     {
         var cursor = obj.Map(MapNames.PendingTs).BeginRead();
         FlowKey[] keys = [];
-        Flow[] values = [];
+        uint[] values = [];
         Assert.Throws<ArgumentException>(() => Flows.ReadBatch(cursor, ref keys, ref values));
     }
 
     [Fact]
     public void ReadAll_of_an_empty_map_is_empty()
     {
-        Assert.Empty(Flows.ReadAll<FlowKey, Flow>());
+        Assert.Empty(Flows.ReadAll<FlowKey, uint>());
     }
 
     [Fact]
     public void Lookup_update_and_delete_round_trip()
     {
         var key = Key(1);
-        Assert.False(Flows.TryLookup<FlowKey, Flow>(key, out _));
+        Assert.False(Flows.TryLookup<FlowKey, uint>(key, out _));
 
-        Flows.Update(key, new Flow { ConnState = ConnState.Established, HandshakeNs = 42 }, MapUpdateFlags.NoExist);
-        Assert.True(Flows.TryLookup<FlowKey, Flow>(key, out var flow));
-        Assert.Equal(ConnState.Established, flow.ConnState);
-        Assert.Equal(42ul, flow.HandshakeRttNs);
+        Flows.Update(key, 42u, MapUpdateFlags.NoExist);
+        Assert.True(Flows.TryLookup<FlowKey, uint>(key, out var slot));
+        Assert.Equal(42u, slot);
 
-        var e = Assert.Throws<BpfException>(() => Flows.Update(key, default(Flow), MapUpdateFlags.NoExist));
+        var e = Assert.Throws<BpfException>(() => Flows.Update(key, 7u, MapUpdateFlags.NoExist));
         Assert.Equal(Errno.EEXIST, e.Errno);
-        Assert.Equal("bpf_map_update_elem(flows) failed: EEXIST (17)", e.Message);
+        Assert.Equal("bpf_map_update_elem(flow_slots) failed: EEXIST (17)", e.Message);
 
         Assert.True(Flows.Delete(key));
         Assert.False(Flows.Delete(key));
-        Assert.False(Flows.TryLookup<FlowKey, Flow>(key, out _));
+        Assert.False(Flows.TryLookup<FlowKey, uint>(key, out _));
     }
 
     [Fact]
@@ -114,35 +114,33 @@ public sealed class KernelMapTests : IDisposable
     {
         for (var i = 0; i < 10; i += 2)
         {
-            Flows.Update(Key(i), default(Flow));
+            Flows.Update(Key(i), 0u);
         }
 
-        Flows.Update(Key(100), default(Flow));
+        Flows.Update(Key(100), 0u);
         var keys = Enumerable.Range(0, 10).Select(Key).ToArray();
 
         Assert.Equal(5, Flows.DeleteBatch<FlowKey>(keys));
 
-        Assert.Equal([Key(100)], Flows.ReadAll<FlowKey, Flow>().Select(kv => kv.Key));
+        Assert.Equal([Key(100)], Flows.ReadAll<FlowKey, uint>().Select(kv => kv.Key));
         Assert.Equal(0, Flows.DeleteBatch<FlowKey>(keys));
     }
 
     [Fact]
     public void TryLookupAndDelete_returns_the_value_as_deleted_and_removes_it()
     {
-        var flow = new Flow();
-        flow.Tx.Bytes = 1234;
-        Flows.Update(Key(7), flow);
+        Flows.Update(Key(7), 1234u);
 
-        Assert.True(Flows.TryLookupAndDelete(Key(7), out Flow deleted));
-        Assert.Equal(1234UL, deleted.Tx.Bytes);
-        Assert.False(Flows.TryLookup<FlowKey, Flow>(Key(7), out _));
-        Assert.False(Flows.TryLookupAndDelete(Key(7), out Flow _));
+        Assert.True(Flows.TryLookupAndDelete(Key(7), out uint deleted));
+        Assert.Equal(1234u, deleted);
+        Assert.False(Flows.TryLookup<FlowKey, uint>(Key(7), out _));
+        Assert.False(Flows.TryLookupAndDelete(Key(7), out uint _));
     }
 
     [Fact]
     public void Types_of_the_wrong_size_are_rejected()
     {
-        Assert.Throws<ArgumentException>(() => Flows.ReadAll<TsKey, Flow>());
+        Assert.Throws<ArgumentException>(() => Flows.ReadAll<TsKey, uint>());
         Assert.Throws<ArgumentException>(() => Flows.Update(Key(1), 0ul));
         Assert.Throws<ArgumentException>(() => Flows.Delete(0u));
     }
@@ -198,7 +196,7 @@ public sealed class KernelMapTests : IDisposable
     [Fact]
     public void Only_arrays_made_mappable_can_be_mapped()
     {
-        Assert.Throws<InvalidOperationException>(() => Flows.MapArray<Flow>());
+        Assert.Throws<InvalidOperationException>(() => Flows.MapArray<uint>());
         var e = Assert.Throws<BpfException>(() => obj.Map(MapNames.RttNextSlot).MapArray<ulong>());
         Assert.Contains("mmap(rtt_next_slot)", e.Message);
     }
@@ -217,14 +215,23 @@ public sealed class KernelMapTests : IDisposable
         Assert.Throws<ArgumentException>(() => queue.Push(5ul));
     }
 
+    [Fact]
+    public void Only_ring_buffers_can_be_read_as_rings()
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => Flows.ReadRing<NewFlow>());
+        Assert.Equal("map 'flow_slots' is not a ring buffer", e.Message);
+        using var ring = obj.Map(MapNames.NewFlows).ReadRing<NewFlow>();
+        Assert.True(ring.Drain().IsEmpty);
+    }
+
     public void Dispose() => obj.Dispose();
 
-    // Flows 0..n-1, each numbered in its FirstSeenNs.
+    // Keys 0..n-1, each naming slot i.
     private void FillNumbered(int n)
     {
         for (var i = 0; i < n; i++)
         {
-            Flows.Update(Key(i), new Flow { FirstSeenNs = (ulong)i });
+            Flows.Update(Key(i), (uint)i);
         }
     }
 

@@ -16,7 +16,7 @@ public sealed class KernelTestRunTests : IDisposable
         var result = obj.Program(ProgramNames.Egress).TestRun(Frames.EthernetIpv4Tcp(Local, 40000, Remote, 80, Frames.Syn));
 
         Assert.Equal(TcActUnspec, result.ReturnValue);
-        var (key, flow) = Assert.Single(obj.Map(MapNames.Flows).ReadAll<FlowKey, Flow>());
+        var (key, flow) = Assert.Single(Datapath.DatapathHarness.Flows(obj));
         Assert.Equal(Local, key.Source);
         Assert.Equal(Remote, key.Destination);
         Assert.Equal((40000, 80), (key.SrcPort, key.DstPort));
@@ -44,7 +44,7 @@ public sealed class KernelTestRunTests : IDisposable
 
         Assert.Equal(TcActUnspec, result.ReturnValue);
         Assert.NotEqual(1u, ifindex);
-        var (key, flow) = Assert.Single(obj.Map(MapNames.Flows).ReadAll<FlowKey, Flow>());
+        var (key, flow) = Assert.Single(Datapath.DatapathHarness.Flows(obj));
         Assert.Equal(FlowKey.Create(Local, 40000, Remote, 80, ifindex), key);
         Assert.Equal(1ul, flow.Rx.Packets);
         Assert.Equal(3ul, flow.Rx.Segments);

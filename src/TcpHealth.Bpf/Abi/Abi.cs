@@ -26,9 +26,12 @@ public static class Abi
     public const ulong TsMaxAgeNs = 10_000_000_000;
 
     public const uint DefaultMaxFlows = 65536;
+
+    /// <summary>Bytes of the `new_flows` ring buffer.</summary>
+    public const int NewFlowsBytes = 256 * 1024;
     public const uint DefaultMaxRttFlows = 16384;
     public const uint DefaultMaxPendingTs = 16384;
 
     /// <summary>TH_CNT_MAX: number of entries of the `counters` map (one per <see cref="DatapathCounter"/>).</summary>
-    public const int CounterCount = 15;
+    public const int CounterCount = 16;
 }

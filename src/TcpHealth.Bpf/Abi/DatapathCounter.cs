@@ -47,4 +47,7 @@ public enum DatapathCounter
 
     /// <summary>Truncated UDP or ICMP header.</summary>
     ErrL4,
+
+    /// <summary>`new_flows` full: user space reads `flow_slots` whole to learn the new flows' keys.</summary>
+    NewFlowsLost,
 }

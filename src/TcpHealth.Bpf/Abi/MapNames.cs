@@ -3,8 +3,20 @@ namespace TcpHealth.Bpf;
 /// <summary>Map names in tcphealth.bpf.o (also the keys for <see cref="BpfObject.Load"/>'s maxEntries).</summary>
 public static class MapNames
 {
-    /// <summary><see cref="FlowKey"/> → <see cref="Flow"/>.</summary>
+    /// <summary><see cref="FlowKey"/> → u32 slot of <see cref="Flows"/>.</summary>
+    public const string FlowSlots = "flow_slots";
+
+    /// <summary>Slot → <see cref="Flow"/>: an array that can be mapped into memory.</summary>
     public const string Flows = "flows";
+
+    /// <summary>Queue of freed <see cref="Flows"/> slots (u32), sized like it.</summary>
+    public const string FlowFreeSlots = "flow_free_slots";
+
+    /// <summary>One u64: how many <see cref="Flows"/> slots the datapath ever handed out.</summary>
+    public const string FlowNextSlot = "flow_next_slot";
+
+    /// <summary>Ring buffer of <see cref="NewFlow"/> records.</summary>
+    public const string NewFlows = "new_flows";
 
     /// <summary>
     /// Slot (<see cref="Flow.RttSlot"/> - 1) → <see cref="RttHist"/>: an array that can be

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Runtime.InteropServices;
 using TcpHealth.Bpf;
 
 namespace TcpHealth.Core.Flows;
@@ -14,14 +13,18 @@ public readonly record struct FlowReading(
     TimeSpan Idle, DirectionCounters Tx, DirectionCounters Rx, string Interface, IPEndPoint Source, IPEndPoint Destination, ulong Id = 0);
 
 /// <summary>
-/// What user space remembers of each flow between reads of the kernel's table.
-/// The datapath keeps no last-seen time (a clock read on every packet is a helper
-/// call), so idle time is measured here at collection granularity: a flow is
-/// active whenever its packet counters moved since the previous read. And it
-/// keeps packet, segment and retransmission counts in 32 bits (to keep a flow
-/// small), so they are widened here: a read sees how far each advanced modulo
-/// 2^32, which is exact as long as no direction passes 2^32 between two reads —
-/// more than eight minutes even for one flow at 100 Gbit/s of 1500-byte segments.
+/// What user space remembers of each flow between reads of the kernel's table,
+/// by the flow's slot in it: its key (which the datapath hands over once, when it
+/// creates the flow), interface name and endpoints (made once; every snapshot of
+/// the flow shares them, so a flow keeps its name after its interface is
+/// detached), and its counters at the last read. The datapath keeps no last-seen
+/// time (a clock read on every packet is a helper call), so idle time is measured
+/// here at collection granularity: a flow is active whenever its packet counters
+/// moved since the previous read. And it keeps packet, segment and retransmission
+/// counts in 32 bits (to keep a flow small), so they are widened here: a read sees
+/// how far each advanced modulo 2^32, which is exact as long as no direction
+/// passes 2^32 between two reads — more than eight minutes even for one flow at
+/// 100 Gbit/s of 1500-byte segments.
 /// </summary>
 public sealed class FlowHistory
 {
@@ -35,28 +38,52 @@ public sealed class FlowHistory
     /// <summary>Why an interval above <see cref="MaxReadInterval"/> is refused, for the flags' errors.</summary>
     public const string MaxReadIntervalReason = "the kernel's 32-bit counters must be read at least that often to stay exact";
 
-    private readonly Dictionary<FlowKey, Entry> _entries = new(FlowKeyComparer.Instance);
-    private long _generation;
-    private int _observedThisRead;
+    private Entry[] _entries = [];
     private ulong _lastId;
 
-    public int Count => _entries.Count;
+    /// <summary>Flows known.</summary>
+    public int Count { get; private set; }
 
-    /// <summary>Starts a read of the flow table: flows not observed until <see cref="EndRead"/> are forgotten.</summary>
-    public void BeginRead()
+    /// <summary>One past the highest slot that ever held a known flow: every known slot is below it.</summary>
+    public int SlotLimit { get; private set; }
+
+    /// <summary>
+    /// A flow the datapath created in <paramref name="slot"/>; false (and nothing
+    /// changes) when the slot already holds a flow: the same creation seen twice.
+    /// </summary>
+    /// <param name="interfaceName">The name of an interface index; null: "if{index}".</param>
+    public bool Add(int slot, in FlowKey key, Func<uint, string>? interfaceName = null)
     {
-        _generation++;
-        _observedThisRead = 0;
+        ArgumentOutOfRangeException.ThrowIfNegative(slot);
+        if (slot >= _entries.Length)
+            Array.Resize(ref _entries, Math.Max(Math.Max(64, slot + 1), _entries.Length * 2));
+        ref var e = ref _entries[slot];
+        if (e.Id != 0)
+            return false;
+        e = new Entry
+        {
+            Key = key,
+            Id = ++_lastId,
+            Interface = interfaceName?.Invoke(key.IfIndex) ?? $"if{key.IfIndex}",
+            Source = new IPEndPoint(key.Source, key.SrcPort),
+            Destination = new IPEndPoint(key.Destination, key.DstPort),
+        };
+        Count++;
+        SlotLimit = Math.Max(SlotLimit, slot + 1);
+        return true;
     }
 
-    /// <summary>Records this read of a flow and returns its widened counters and idle time.</summary>
-    /// <param name="interfaceName">The name of an interface index, asked on a flow's first read only; null: "if{index}".</param>
-    public FlowReading Observe(in FlowKey key, in Flow flow, ulong nowNs, Func<uint, string>? interfaceName = null)
+    /// <summary>Whether <paramref name="slot"/> holds a known flow.</summary>
+    public bool Knows(int slot) => (uint)slot < (uint)_entries.Length && _entries[slot].Id != 0;
+
+    /// <summary>The key of the flow in a known slot.</summary>
+    public ref readonly FlowKey Key(int slot) => ref Known(slot).Key;
+
+    /// <summary>Records this read of the flow in a known slot and returns its widened counters and idle time.</summary>
+    public FlowReading Observe(int slot, in Flow flow, ulong nowNs)
     {
-        ref var e = ref CollectionsMarshal.GetValueRefOrAddDefault(_entries, key, out bool known);
-        if (!known || e.Generation != _generation)
-            _observedThisRead++;
-        if (known)
+        ref var e = ref Known(slot);
+        if (e.Observed)
         {
             var tx = e.Tx.Advance(flow.Tx);
             var rx = e.Rx.Advance(flow.Rx);
@@ -67,49 +94,39 @@ public sealed class FlowHistory
         }
         else
         {
-            e = new Entry
-            {
-                Tx = Wide.From(flow.Tx),
-                Rx = Wide.From(flow.Rx),
-                LastChangeNs = nowNs,
-                Interface = interfaceName?.Invoke(key.IfIndex) ?? $"if{key.IfIndex}",
-                Source = new IPEndPoint(key.Source, key.SrcPort),
-                Destination = new IPEndPoint(key.Destination, key.DstPort),
-                Id = ++_lastId,
-            };
+            e.Tx = Wide.From(flow.Tx);
+            e.Rx = Wide.From(flow.Rx);
+            e.LastChangeNs = nowNs;
+            e.Observed = true;
         }
-        e.Generation = _generation;
 
         var idle = TimeSpan.FromTicks((long)((nowNs - Math.Min(nowNs, e.LastChangeNs)) / 100));
         return new FlowReading(idle, e.Tx.Counters(flow.Tx), e.Rx.Counters(flow.Rx), e.Interface, e.Source, e.Destination, e.Id);
     }
 
-    /// <summary>Forgets a flow the caller removed from the kernel.</summary>
-    public void Forget(in FlowKey key)
+    /// <summary>Forgets the flow in a slot the caller removed from the kernel.</summary>
+    public void Forget(int slot)
     {
-        if (_entries.Remove(key, out var e) && e.Generation == _generation)
-            _observedThisRead--;
+        if (!Knows(slot))
+            return;
+        _entries[slot] = default;
+        Count--;
     }
 
-    /// <summary>Ends a read: flows that were not observed are gone from the kernel.</summary>
-    public void EndRead()
+    private ref Entry Known(int slot)
     {
-        // Usually every remembered flow was read again: no need to look (a scan is ~4 ms at 100k flows).
-        if (_observedThisRead == _entries.Count)
-            return;
-        foreach (var (key, e) in _entries)
-        {
-            if (e.Generation != _generation)
-                _entries.Remove(key);
-        }
+        if (!Knows(slot))
+            throw new ArgumentException($"slot {slot} holds no known flow", nameof(slot));
+        return ref _entries[slot];
     }
 
     private struct Entry
     {
+        public FlowKey Key;
         public Wide Tx, Rx;
         public ulong LastChangeNs;
-        public long Generation;
-        public ulong Id;
+        public ulong Id; // 0: the slot is free
+        public bool Observed;
         public string Interface;
         public IPEndPoint Source, Destination;
     }

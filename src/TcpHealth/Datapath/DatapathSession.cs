@@ -7,9 +7,10 @@ namespace TcpHealth.Datapath;
 
 /// <summary>
 /// The loaded BPF object attached to a set of interfaces: the one place the
-/// application touches the kernel. <see cref="Collect"/> reads the flow and
-/// timestamp maps in batches and each flow's RTT histogram in place (mapped),
-/// turns the records into snapshots and removes expired state.
+/// application touches the kernel. <see cref="Collect"/> learns the keys of new
+/// flows from the new_flows ring buffer, reads every flow and its RTT histogram in
+/// place (both tables are mapped), turns the records into snapshots and removes
+/// expired state.
 /// </summary>
 public sealed class DatapathSession : IDisposable
 {
@@ -18,31 +19,45 @@ public sealed class DatapathSession : IDisposable
     private readonly ILogSink _log;
     private readonly List<IAttachment> _attachments = [];
     private readonly Dictionary<uint, string> _interfaceNames = [];
-    private readonly BpfMap _flows, _pendingTimestamps, _counters;
-    private readonly RttSlots _rttSlots;
+    private readonly BpfMap _flowSlots, _pendingTimestamps, _counters;
+    private readonly SlotArray<Flow> _flows;
+    private readonly SlotArray<RttHist> _rttHists;
+    private readonly RingBufferReader<NewFlow> _newFlows;
     private readonly FlowHistory _history = new();
     private readonly Func<uint, string> _interfaceName;
+    private ulong _newFlowsLost;
 
-    // Reused by every collection: the maps are read into these arrays instead of
-    // fresh lists every few seconds (flows and timestamps one batch at a time, and
-    // a copy of each flow's RTT histogram; grown to the largest read so far).
-    private FlowKey[] _flowKeys = [];
-    private Flow[] _flowValues = [];
+    // Reused by every collection instead of fresh arrays every few seconds (grown
+    // to the largest read so far): a copy of each flow's RTT histogram, and the
+    // batches of flow_slots and pending_ts.
     private RttHist[] _histValues = [];
     private int _histCount;
+    private FlowKey[] _slotKeys = [];
+    private uint[] _slotValues = [];
     private TsKey[] _tsKeys = [];
     private ulong[] _tsValues = [];
     private readonly FlowLists _lists = new();
     private readonly List<TsKey> _staleTimestamps = [];
 
-    private DatapathSession(DatapathOptions options, BpfObject obj, RttSlots rttSlots, ILogSink log)
+    private DatapathSession(DatapathOptions options, BpfObject obj, ILogSink log)
     {
         _options = options;
         _object = obj;
         _log = log;
-        _rttSlots = rttSlots;
-        _flows = obj.Map(MapNames.Flows);
+        _flowSlots = obj.Map(MapNames.FlowSlots);
         _pendingTimestamps = obj.Map(MapNames.PendingTs);
+        _newFlows = obj.Map(MapNames.NewFlows).ReadRing<NewFlow>();
+        try
+        {
+            _flows = new SlotArray<Flow>(obj, MapNames.Flows, MapNames.FlowFreeSlots);
+            _rttHists = new SlotArray<RttHist>(obj, MapNames.RttHists, MapNames.RttFreeSlots);
+        }
+        catch
+        {
+            _newFlows.Dispose();
+            _flows?.Dispose();
+            throw;
+        }
         _counters = obj.Map(MapNames.Counters);
         _interfaceName = index => _interfaceNames.TryGetValue(index, out var name) ? name : $"if{index}";
     }
@@ -69,7 +84,9 @@ public sealed class DatapathSession : IDisposable
         {
             obj = BpfObject.Load(options.ObjectPath, new Dictionary<string, uint>
             {
+                [MapNames.FlowSlots] = options.MaxFlows,
                 [MapNames.Flows] = options.MaxFlows,
+                [MapNames.FlowFreeSlots] = options.MaxFlows,
                 [MapNames.RttHists] = options.MaxRttFlows,
                 [MapNames.RttFreeSlots] = options.MaxRttFlows,
                 [MapNames.PendingTs] = options.MaxPendingTimestamps,
@@ -80,18 +97,17 @@ public sealed class DatapathSession : IDisposable
             throw new DatapathSetupException(Explain(e, "loading the BPF programs"), e);
         }
 
-        RttSlots rttSlots;
+        DatapathSession session;
         try
         {
-            rttSlots = new RttSlots(obj);
+            session = new DatapathSession(options, obj, log);
         }
         catch (BpfException e)
         {
             obj.Dispose();
-            throw new DatapathSetupException(Explain(e, "mapping the RTT histograms"), e);
+            throw new DatapathSetupException(Explain(e, "mapping the flow tables"), e);
         }
 
-        var session = new DatapathSession(options, obj, rttSlots, log);
         try
         {
             foreach (var name in options.Interfaces.Distinct())
@@ -189,45 +205,67 @@ public sealed class DatapathSession : IDisposable
 
     /// <summary>
     /// Reads every map once and hands each flow to <paramref name="sink"/> as it is read,
-    /// keeping none: memory for one batch of the table, not all of it.
+    /// keeping none.
     /// </summary>
     public DatapathStatus Collect(IFlowSink sink)
     {
         ulong now = MonotonicNowNs();
         var counters = new DatapathCounters(_counters.ReadPerCpuSums((uint)Abi.CounterCount));
-        _rttSlots.BeginCollection();
+        _flows.BeginCollection();
+        _rttHists.BeginCollection();
         _histCount = 0;
 
-        _history.BeginRead();
-        // Batch by batch: the read buffers hold one batch, not the whole table.
-        var cursor = _flows.BeginRead();
-        int batchCount, flows = 0;
-        while ((batchCount = _flows.ReadBatch(cursor, ref _flowKeys, ref _flowValues)) > 0)
+        LearnNewFlows(counters[DatapathCounter.NewFlowsLost]);
+        int flows = 0;
+        for (int slot = 0; slot < _history.SlotLimit; slot++)
         {
-            for (int i = 0; i < batchCount; i++)
-            {
-                if (Observe(_flowKeys[i], _flowValues[i], now, sink))
-                    flows++;
-            }
+            if (_history.Knows(slot) && Observe(slot, _flows[slot], now, sink))
+                flows++;
         }
 
-        _history.EndRead();
         ExpirePendingTimestamps(now);
         return new DatapathStatus(DateTimeOffset.UtcNow, counters, flows, (int)_options.MaxFlows);
     }
 
-    // One flow of a read: a snapshot (true), or its last one and removal when it idled out.
-    private bool Observe(in FlowKey key, in Flow flow, ulong now, IFlowSink sink)
+    // The keys of the flows created since the last collection, from the ring buffer;
+    // when it overflowed (lost counts up), from flow_slots whole, which has them all.
+    private void LearnNewFlows(ulong lost)
     {
+        foreach (ref readonly var created in _newFlows.Drain())
+        {
+            if (created.Slot < (uint)_flows.Length)
+                _history.Add((int)created.Slot, created.Key, _interfaceName);
+        }
+
+        if (lost == _newFlowsLost)
+            return;
+        _log.Log(BpfLogLevel.Warning, $"{lost - _newFlowsLost} new flows did not fit the {MapNames.NewFlows} ring buffer: reading {MapNames.FlowSlots} whole for their keys");
+        _newFlowsLost = lost;
+        var cursor = _flowSlots.BeginRead();
+        int count;
+        while ((count = _flowSlots.ReadBatch(cursor, ref _slotKeys, ref _slotValues)) > 0)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                if (_slotValues[i] < (uint)_flows.Length)
+                    _history.Add((int)_slotValues[i], _slotKeys[i], _interfaceName);
+            }
+        }
+    }
+
+    // One flow of a read: a snapshot (true), or its last one and removal when it idled out.
+    private bool Observe(int slot, in Flow flow, ulong now, IFlowSink sink)
+    {
+        ref readonly var key = ref _history.Key(slot);
         int h = -1;
-        if (flow.RttSlot != 0)
+        if (RttIndex(flow.RttSlot) is int rttIndex)
         {
             if (_histCount == _histValues.Length)
                 Array.Resize(ref _histValues, Math.Max(64, _histCount * 2));
-            if (_rttSlots.TryRead(flow.RttSlot, ref _histValues[_histCount]))
-                h = _histCount++;
+            _histValues[_histCount] = _rttHists[rttIndex];
+            h = _histCount++;
         }
-        var reading = _history.Observe(key, flow, now, _interfaceName);
+        var reading = _history.Observe(slot, flow, now);
         if (reading.Idle <= _options.FlowIdleTimeout)
         {
             // Its histogram views the copy, which stays as it is until the next collection
@@ -236,31 +274,29 @@ public sealed class DatapathSession : IDisposable
             return true;
         }
 
-        RttHist? hist = h >= 0 ? _histValues[h] : null;
-
-        // An idle flow is removed, and handed out once more with what it held when it
-        // was: a packet that arrived since the batch read is not lost.
-        var last = flow;
-        if (_flows.TryLookupAndDelete(key, out Flow final))
+        // An idle flow is removed, and handed out once more with what it held once no
+        // packet can find it any more: one that arrived since the read is not lost.
+        _flowSlots.Delete(key);
+        var last = _flows[slot];
+        reading = _history.Observe(slot, last, now);
+        RttHist? hist = null;
+        if (RttIndex(last.RttSlot) is int lastRtt)
         {
-            last = final;
-            reading = _history.Observe(key, final, now, _interfaceName);
-        }
-        // Its RTT histogram as it was then (the slot may even be newer than the batch
-        // read), and the slot back to the datapath at the next collection.
-        RttHist finalHist = default;
-        if (_rttSlots.TryRead(last.RttSlot, ref finalHist))
-        {
-            hist = finalHist;
-            _rttSlots.Release(last.RttSlot);
+            hist = _rttHists[lastRtt];
+            _rttHists.Release(lastRtt);
         }
         sink.Expired(FlowSnapshotBuilder.Build(key, last, hist, now, reading, _options.HandshakeTimeout));
-        _history.Forget(key);
+        _history.Forget(slot);
+        _flows.Release(slot);
         return false;
     }
 
+    // The rtt_hists index a flow's rtt_slot names (1 + index; 0: none yet).
+    private int? RttIndex(ulong rttSlot) => rttSlot != 0 && rttSlot <= (ulong)_rttHists.Length ? (int)(rttSlot - 1) : null;
+
     // A TSval that was never echoed (a delayed ACK echoes only some) would
-    // otherwise hold its slot forever.
+    // otherwise hold its entry forever; and the entries of a flow just removed
+    // must not meet the next flow in its slot.
     private void ExpirePendingTimestamps(ulong now)
     {
         ulong timeoutNs = (ulong)_options.TimestampTimeout.Ticks * 100;
@@ -272,7 +308,7 @@ public sealed class DatapathSession : IDisposable
             for (int i = 0; i < count; i++)
             {
                 ulong sentNs = _tsValues[i];
-                if (now > sentNs && now - sentNs > timeoutNs)
+                if ((now > sentNs && now - sentNs > timeoutNs) || _flows.WasReleased((int)_tsKeys[i].Slot))
                     _staleTimestamps.Add(_tsKeys[i]);
             }
         }
@@ -309,7 +345,9 @@ public sealed class DatapathSession : IDisposable
     {
         foreach (var a in _attachments)
             a.Dispose();
-        _rttSlots.Dispose();
+        _newFlows.Dispose();
+        _flows.Dispose();
+        _rttHists.Dispose();
         _object.Dispose();
     }
 }

@@ -22,6 +22,7 @@ public sealed partial class KernelAbiLayoutTests : IDisposable
         ["th_flow"] = typeof(Flow),
         ["th_rtt_hist"] = typeof(RttHist),
         ["th_ts_key"] = typeof(TsKey),
+        ["th_new_flow"] = typeof(NewFlow),
     };
 
     private static readonly Dictionary<string, string> FieldRenames = new()
@@ -47,6 +48,7 @@ public sealed partial class KernelAbiLayoutTests : IDisposable
         ["TH_TS_TSVAL_MASK"] = Abi.TsTsvalMask,
         ["TH_TS_MAX_AGE_NS"] = (long)Abi.TsMaxAgeNs,
         ["TH_DEFAULT_MAX_FLOWS"] = Abi.DefaultMaxFlows,
+        ["TH_NEW_FLOWS_BYTES"] = Abi.NewFlowsBytes,
         ["TH_DEFAULT_MAX_RTT_FLOWS"] = Abi.DefaultMaxRttFlows,
         ["TH_DEFAULT_MAX_PENDING_TS"] = Abi.DefaultMaxPendingTs,
         ["TH_FAMILY_IPV4"] = (long)FlowFamily.IPv4,

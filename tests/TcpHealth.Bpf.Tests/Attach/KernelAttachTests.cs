@@ -39,7 +39,7 @@ public sealed class KernelAttachTests : IDisposable
 
             network.ConnectToClosedPort(9);
 
-            var flow = Assert.Single(obj.Map(MapNames.Flows).ReadAll<FlowKey, Flow>(), kv => kv.Key.DstPort == 9);
+            var flow = Assert.Single(Datapath.DatapathHarness.Flows(obj), kv => kv.Key.DstPort == 9);
             Assert.Equal(IPAddress.Parse(TestNetwork.LocalAddress), flow.Key.Source);
             Assert.Equal(IPAddress.Parse(TestNetwork.PeerAddress), flow.Key.Destination);
             Assert.Equal((uint)attachments[0].IfIndex, flow.Key.IfIndex);

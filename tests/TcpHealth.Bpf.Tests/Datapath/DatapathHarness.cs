@@ -40,7 +40,26 @@ internal sealed class DatapathHarness : IDisposable
         Assert.Equal(TcActUnspec, result.ReturnValue);
     }
 
-    public List<KeyValuePair<FlowKey, Flow>> Flows() => _obj.Map(MapNames.Flows).ReadAll<FlowKey, Flow>();
+    /// <summary>Every flow: its key (from flow_slots) and its entry in the slot that names (read through the syscall, not the mapping).</summary>
+    public List<KeyValuePair<FlowKey, Flow>> Flows() => Flows(_obj);
+
+    /// <summary><see cref="Flows()"/> of any loaded tcphealth.bpf.o.</summary>
+    public static List<KeyValuePair<FlowKey, Flow>> Flows(BpfObject obj)
+    {
+        var flows = obj.Map(MapNames.Flows);
+        return obj.Map(MapNames.FlowSlots).ReadAll<FlowKey, uint>().Select(kv =>
+        {
+            Assert.True(flows.TryLookup(kv.Value, out Flow flow), $"slot {kv.Value} is outside flows");
+            return new KeyValuePair<FlowKey, Flow>(kv.Key, flow);
+        }).ToList();
+    }
+
+    /// <summary>The slot a flow's key names in flow_slots.</summary>
+    public uint SlotOf(FlowKey key)
+    {
+        Assert.True(_obj.Map(MapNames.FlowSlots).TryLookup(key, out uint slot), $"no flow {key}");
+        return slot;
+    }
 
     /// <summary>
     /// Every pending timestamp → when it left: each flow's newest (in the flow entry, its
@@ -56,7 +75,7 @@ internal sealed class DatapathHarness : IDisposable
             if (flow.PendingSentNs(now) is { } sent)
             {
                 Assert.Equal(flow.Tx.LastTs & Abi.TsTsvalMask, (uint)flow.TsPending & Abi.TsTsvalMask);
-                pending.Add(new(new TsKey { Flow = key, TsVal = flow.Tx.LastTs }, sent));
+                pending.Add(new(new TsKey { Slot = SlotOf(key), TsVal = flow.Tx.LastTs }, sent));
             }
         }
 

@@ -317,7 +317,7 @@ public sealed class HostileFrameTests
             {
                 // An echo request leaving is timestamped under its sequence number.
                 var p = Assert.Single(pending);
-                Assert.Equal(key, p.Key.Flow);
+                Assert.Equal(dp.SlotOf(key), p.Key.Slot);
                 Assert.Equal(seq, p.Key.TsVal);
                 Assert.NotEqual(0UL, p.Value);
             }
@@ -348,7 +348,7 @@ public sealed class HostileFrameTests
             Assert.Equal(c.TsVal, d.LastTs);
             var p = Assert.Single(pending);
             Assert.Equal(c.TsVal, p.Key.TsVal);
-            Assert.Equal(key, p.Key.Flow);
+            Assert.Equal(dp.SlotOf(key), p.Key.Slot);
         }
         else
         {

@@ -80,7 +80,7 @@ public sealed class KernelDatapathTests : IDisposable
 
         var pending = Assert.Single(_dp.Pending());
         Assert.Equal(100u, pending.Key.TsVal);
-        Assert.Equal(DatapathHarness.KeyOf(tx, viaEgress: true, 1), pending.Key.Flow);
+        Assert.Equal(_dp.SlotOf(DatapathHarness.KeyOf(tx, viaEgress: true, 1)), pending.Key.Slot);
         Assert.NotEqual(0UL, pending.Value);
 
         Thread.Sleep(1); // a measurable RTT, well above the 1 us histogram floor
@@ -475,7 +475,7 @@ public sealed class KernelDatapathTests : IDisposable
         Assert.Equal((ulong)req.IpLengthOnWire, flow.Tx.Bytes);
         Assert.Equal(1UL, flow.Tx.Packets);
         var pending = Assert.Single(_dp.Pending());
-        Assert.Equal(key, pending.Key.Flow);
+        Assert.Equal(_dp.SlotOf(key), pending.Key.Slot);
         Assert.Equal(7u, pending.Key.TsVal);
         Assert.NotEqual(0UL, pending.Value);
 

@@ -8,10 +8,12 @@ public sealed class KernelFullMapTests
 {
     private static DatapathHarness WithOne(string map) => new(new Dictionary<string, uint> { [map] = 1 });
 
-    [Fact]
-    public void A_second_flow_does_not_fit_a_full_flow_table_and_is_counted()
+    [Theory]
+    [InlineData(MapNames.Flows)] // no slot left
+    [InlineData(MapNames.FlowSlots)] // a slot, but no room for its key
+    public void A_second_flow_does_not_fit_a_full_flow_table_and_is_counted(string map)
     {
-        using var dp = WithOne(MapNames.Flows);
+        using var dp = WithOne(map);
         var first = FrameBuilder.Tcp4(40000, 80).Payload(10);
         dp.Egress(first);
         dp.Egress(FrameBuilder.Tcp4(40001, 80).Payload(10));

@@ -33,7 +33,7 @@ public sealed class KernelRttSlotTests
         Assert.Equal(1UL, flow.RttSlot);
 
         // What user space does a collection after removing the flow.
-        Assert.True(dp.Map(MapNames.Flows).Delete(first));
+        Assert.True(dp.Map(MapNames.FlowSlots).Delete(first));
         using (var hists = dp.Map(MapNames.RttHists).MapArray<RttHist>())
         {
             Assert.Equal(1UL, hists[0].Count);

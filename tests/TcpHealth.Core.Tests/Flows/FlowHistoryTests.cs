@@ -19,13 +19,16 @@ public class FlowHistoryTests
         return f;
     }
 
-    private static TimeSpan Read(FlowHistory activity, ulong nowNs, params (FlowKey Key, Flow Flow)[] flows)
+    // One read of the given slots (each added on its first read, as the session learns new flows).
+    private static TimeSpan Read(FlowHistory history, ulong nowNs, params (int Slot, FlowKey Key, Flow Flow)[] flows)
     {
-        activity.BeginRead();
         var idle = TimeSpan.MinValue;
-        foreach (var (key, flow) in flows)
-            idle = activity.Observe(key, flow, nowNs).Idle;
-        activity.EndRead();
+        foreach (var (slot, key, flow) in flows)
+        {
+            history.Add(slot, key);
+            idle = history.Observe(slot, flow, nowNs).Idle;
+        }
+
         return idle;
     }
 
@@ -46,59 +49,65 @@ public class FlowHistoryTests
     [Fact]
     public void A_new_flow_is_not_idle()
     {
-        Assert.Equal(TimeSpan.Zero, Read(new FlowHistory(), 50 * Second, (A, WithPackets(1, 0))));
+        Assert.Equal(TimeSpan.Zero, Read(new FlowHistory(), 50 * Second, (0, A, WithPackets(1, 0))));
     }
 
     [Fact]
     public void Idle_time_runs_from_the_read_where_the_counters_last_changed()
     {
-        var activity = new FlowHistory();
-        Read(activity, 10 * Second, (A, WithPackets(1, 0)));
-        Assert.Equal(TimeSpan.Zero, Read(activity, 12 * Second, (A, WithPackets(1, 1))));
-        Assert.Equal(TimeSpan.FromSeconds(3), Read(activity, 15 * Second, (A, WithPackets(1, 1))));
-        Assert.Equal(TimeSpan.FromSeconds(8), Read(activity, 20 * Second, (A, WithPackets(1, 1))));
-        Assert.Equal(TimeSpan.Zero, Read(activity, 21 * Second, (A, WithPackets(2, 1))));
+        var history = new FlowHistory();
+        Read(history, 10 * Second, (0, A, WithPackets(1, 0)));
+        Assert.Equal(TimeSpan.Zero, Read(history, 12 * Second, (0, A, WithPackets(1, 1))));
+        Assert.Equal(TimeSpan.FromSeconds(3), Read(history, 15 * Second, (0, A, WithPackets(1, 1))));
+        Assert.Equal(TimeSpan.FromSeconds(8), Read(history, 20 * Second, (0, A, WithPackets(1, 1))));
+        Assert.Equal(TimeSpan.Zero, Read(history, 21 * Second, (0, A, WithPackets(2, 1))));
     }
 
     [Fact]
     public void Either_direction_moving_counts_as_activity()
     {
-        var activity = new FlowHistory();
-        Read(activity, 10 * Second, (A, WithPackets(5, 5)));
-        Assert.Equal(TimeSpan.Zero, Read(activity, 20 * Second, (A, WithPackets(5, 6))));
+        var history = new FlowHistory();
+        Read(history, 10 * Second, (0, A, WithPackets(5, 5)));
+        Assert.Equal(TimeSpan.Zero, Read(history, 20 * Second, (0, A, WithPackets(5, 6))));
     }
 
     [Fact]
-    public void Flows_missing_from_a_read_are_forgotten_and_start_over_when_they_return()
+    public void Flows_are_known_by_slot_from_their_addition_until_forgotten()
     {
-        var activity = new FlowHistory();
-        Read(activity, 10 * Second, (A, WithPackets(1, 0)), (B, WithPackets(1, 0)));
-        Assert.Equal(2, activity.Count);
-        Read(activity, 20 * Second, (A, WithPackets(1, 0)));
-        Assert.Equal(1, activity.Count);
-        // B was deleted (by the kernel map's owner) and re-created with the same counts: new, not idle.
-        Assert.Equal(TimeSpan.Zero, Read(activity, 30 * Second, (A, WithPackets(1, 0)), (B, WithPackets(1, 0))));
+        var history = new FlowHistory();
+        Assert.True(history.Add(3, A));
+        Assert.True(history.Add(0, B));
+        Assert.False(history.Add(3, C)); // the same creation seen twice (ring buffer, then flow_slots)
+        Assert.Equal(A, history.Key(3));
+        Assert.Equal(2, history.Count);
+        Assert.Equal(4, history.SlotLimit);
+        Assert.Equal([true, false, false, true, false], Enumerable.Range(0, 5).Select(history.Knows));
+
+        history.Forget(3);
+        history.Forget(3);
+        Assert.Equal(1, history.Count);
+        Assert.False(history.Knows(3));
+        Assert.Throws<ArgumentException>(() => history.Observe(3, WithPackets(1, 0), 1));
+        Assert.Throws<ArgumentException>(() => history.Key(7));
     }
 
     [Fact]
-    public void A_flow_forgotten_during_a_read_does_not_hide_one_that_vanished()
+    public void A_slot_taken_again_starts_over_with_the_new_flows_counters()
     {
-        var activity = new FlowHistory();
-        Read(activity, 10 * Second, (A, WithPackets(1, 0)), (B, WithPackets(1, 0)), (C, WithPackets(1, 0)));
+        var history = new FlowHistory();
+        Read(history, 10 * Second, (0, A, WithPackets(100, 100)));
+        Read(history, 20 * Second, (0, A, WithPackets(100, 100)));
+        history.Forget(0);
 
-        // A is read and then deleted by the caller (expired), B is read, C is gone from the kernel.
-        activity.BeginRead();
-        activity.Observe(A, WithPackets(1, 0), 20 * Second);
-        activity.Forget(A);
-        activity.Observe(B, WithPackets(1, 0), 20 * Second);
-        activity.EndRead();
-
-        Assert.Equal(1, activity.Count);
-        Assert.Equal(TimeSpan.Zero, Read(activity, 30 * Second, (B, WithPackets(1, 0)), (C, WithPackets(1, 0))));
+        // The slot's next flow: new (not idle), its own counts, not the difference to the last flow's.
+        var reading = ReadOne(history, 30 * Second, 0, B, WithPackets(1, 0));
+        Assert.Equal(TimeSpan.Zero, reading.Idle);
+        Assert.Equal(1UL, reading.Tx.Packets);
+        Assert.Equal(IPEndPoint.Parse("10.0.0.1:40001"), reading.Source);
     }
 
     [Fact]
-    public void A_flow_keeps_its_id_across_reads_and_a_returning_or_renamed_key_gets_a_new_one()
+    public void A_flow_keeps_its_id_across_reads_and_a_slot_taken_again_gets_a_new_one()
     {
         // The metrics follow a flow by this id: the same key on another interface index
         // (a veth created again under its name) and a key that vanished and came back
@@ -108,29 +117,13 @@ public class FlowHistoryTests
         var sameOnOtherIndex = A;
         sameOnOtherIndex.IfIndex = 9;
 
-        history.BeginRead();
-        ulong a = history.Observe(A, f, 1).Id, b = history.Observe(B, f, 1).Id, other = history.Observe(sameOnOtherIndex, f, 1).Id;
-        history.EndRead();
+        ulong a = ReadOne(history, 1, 0, A, f).Id, b = ReadOne(history, 1, 1, B, f).Id, other = ReadOne(history, 1, 2, sameOnOtherIndex, f).Id;
         Assert.Equal(3, new[] { a, b, other }.Distinct().Count());
         Assert.DoesNotContain(0ul, new[] { a, b, other });
 
-        history.BeginRead();
-        Assert.Equal(a, history.Observe(A, WithPackets(5, 0), 2).Id);
-        history.EndRead(); // B and the other index vanished
-        history.BeginRead();
-        Assert.NotEqual(b, history.Observe(B, f, 3).Id);
-        history.EndRead();
-        history.Forget(A);
-        Assert.NotEqual(a, history.Observe(A, f, 4).Id);
-    }
-
-    [Fact]
-    public void Forget_drops_a_flow_the_caller_deleted()
-    {
-        var activity = new FlowHistory();
-        Read(activity, 10 * Second, (A, WithPackets(1, 0)));
-        activity.Forget(A);
-        Assert.Equal(0, activity.Count);
+        Assert.Equal(a, history.Observe(0, WithPackets(5, 0), 2).Id);
+        history.Forget(0);
+        Assert.NotEqual(a, ReadOne(history, 3, 0, A, f).Id);
     }
 
     [Fact]
@@ -142,20 +135,20 @@ public class FlowHistoryTests
         f.Tx.Segments = uint.MaxValue;
         f.Rx.RetransSegs = 7;
         f.Tx.Bytes = 10_000_000_000;
-        var first = history.Observe(A, f, 1);
+        var first = ReadOne(history, 1, 0, A, f);
         Assert.Equal(uint.MaxValue - 1UL, first.Tx.Packets);
 
         f.Tx.Packets = 3;      // +5 through the wrap
         f.Tx.Segments = 9;     // +10
         f.Rx.RetransSegs = 8;  // +1, no wrap
-        var second = history.Observe(A, f, 2);
+        var second = history.Observe(0, f, 2);
         Assert.Equal(uint.MaxValue + 4UL, second.Tx.Packets);
         Assert.Equal(uint.MaxValue + 10UL, second.Tx.Segments);
         Assert.Equal(8UL, second.Rx.RetransmittedSegments);
         Assert.Equal(10_000_000_000UL, second.Tx.Bytes); // 64-bit in the kernel already
 
         f.Tx.Packets = 3;
-        Assert.Equal(uint.MaxValue + 4UL, history.Observe(A, f, 3).Tx.Packets); // no movement, no change
+        Assert.Equal(uint.MaxValue + 4UL, history.Observe(0, f, 3).Tx.Packets); // no movement, no change
     }
 
     [Fact]
@@ -165,9 +158,11 @@ public class FlowHistoryTests
         // series must not move to a new "ifN" name (that would count it again).
         var history = new FlowHistory();
         var f = WithPackets(1, 0);
-        Assert.Equal("eth0", history.Observe(A, f, 1, _ => "eth0").Interface);
-        Assert.Equal("eth0", history.Observe(A, f, 2, i => $"if{i}").Interface);
-        Assert.Equal("if7", new FlowHistory().Observe(A, f, 1).Interface);
+        history.Add(0, A, _ => "eth0");
+        Assert.Equal("eth0", history.Observe(0, f, 1).Interface);
+        Assert.False(history.Add(0, A, i => $"if{i}"));
+        Assert.Equal("eth0", history.Observe(0, f, 2).Interface);
+        Assert.Equal("if7", ReadOne(new FlowHistory(), 1, 0, A, f).Interface);
     }
 
     [Fact]
@@ -176,7 +171,7 @@ public class FlowHistoryTests
         var f = new Flow();
         f.Tx = new DirStats { Bytes = 1, Packets = 2, Segments = 3, RetransSegs = 4, Resets = 5, ZeroWindows = 6 };
         f.Rx = new DirStats { Bytes = 7, Packets = 8, Segments = 9, RetransSegs = 10, Resets = 11, ZeroWindows = 12 };
-        var r = new FlowHistory().Observe(A, f, 1);
+        var r = ReadOne(new FlowHistory(), 1, 0, A, f);
         Assert.Equal(new DirectionCounters(1, 2, 3, 4, 5, 6), r.Tx);
         Assert.Equal(new DirectionCounters(7, 8, 9, 10, 11, 12), r.Rx);
     }
@@ -185,12 +180,8 @@ public class FlowHistoryTests
     public void Every_read_of_a_flow_shares_the_endpoints_made_on_the_first()
     {
         var history = new FlowHistory();
-        history.BeginRead();
-        var first = history.Observe(A, WithPackets(1, 0), 10 * Second);
-        history.EndRead();
-        history.BeginRead();
-        var second = history.Observe(A, WithPackets(2, 0), 15 * Second);
-        history.EndRead();
+        var first = ReadOne(history, 10 * Second, 0, A, WithPackets(1, 0));
+        var second = history.Observe(0, WithPackets(2, 0), 15 * Second);
 
         Assert.Equal(IPEndPoint.Parse("10.0.0.1:40000"), first.Source);
         Assert.Equal(IPEndPoint.Parse("10.0.0.2:443"), first.Destination);
@@ -198,16 +189,9 @@ public class FlowHistoryTests
         Assert.Same(first.Destination, second.Destination);
     }
 
-    [Fact]
-    public void The_fast_key_comparer_covers_every_byte_of_the_key()
+    private static FlowReading ReadOne(FlowHistory history, ulong nowNs, int slot, FlowKey key, Flow flow)
     {
-        Assert.Equal(44, System.Runtime.CompilerServices.Unsafe.SizeOf<FlowKey>());
-        var c = FlowKeyComparer.Instance;
-        var same = FlowKey.Create(IPAddress.Parse("10.0.0.1"), 40000, IPAddress.Parse("10.0.0.2"), 443, 7);
-        Assert.True(c.Equals(A, same));
-        Assert.Equal(c.GetHashCode(A), c.GetHashCode(same));
-        Assert.False(c.Equals(A, B));
-        var otherProto = FlowKey.Create(IPAddress.Parse("10.0.0.1"), 40000, IPAddress.Parse("10.0.0.2"), 443, 7, System.Net.Sockets.ProtocolType.Udp);
-        Assert.NotEqual(c.GetHashCode(A), c.GetHashCode(otherProto)); // the last word (family, protocol) is hashed
+        history.Add(slot, key);
+        return history.Observe(slot, flow, nowNs);
     }
 }

@@ -11,7 +11,14 @@ public class FlowSnapshotBuilderTests
 
     // Counters come widened from a FlowHistory, as in the datapath session; idle is a given.
     private static FlowSnapshot Build(Flow f, RttHist? h = null, ulong now = 100 * Second) =>
-        FlowSnapshotBuilder.Build(Key, f, h, now, new FlowHistory().Observe(Key, f, now, _ => "eth0") with { Idle = TimeSpan.FromSeconds(1) }, TimeSpan.FromSeconds(10));
+        FlowSnapshotBuilder.Build(Key, f, h, now, Reading(f, now) with { Idle = TimeSpan.FromSeconds(1) }, TimeSpan.FromSeconds(10));
+
+    private static FlowReading Reading(Flow f, ulong now)
+    {
+        var history = new FlowHistory();
+        history.Add(0, Key, _ => "eth0");
+        return history.Observe(0, f, now);
+    }
 
     [Fact]
     public void Keeps_the_keys_orientation_and_both_directions()

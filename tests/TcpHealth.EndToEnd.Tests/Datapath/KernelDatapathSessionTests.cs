@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using TcpHealth.Datapath;
 using TcpHealth.Lab;
 using TestLab = global::TcpHealth.Lab.Lab;
@@ -63,12 +65,65 @@ public sealed class KernelDatapathSessionTests
         Assert.True(next.Rtt.Samples < firstSamples);
     }
 
+    [Fact]
+    public void Expired_flows_slots_go_zeroed_to_the_next_flows()
+    {
+        // Four slots and six connections one after the other, over the loopback of lab end A
+        // (no IPv6 chatter there; each connection is two flows on lo, one per direction): the
+        // later connections can only be tracked in the slots of the earlier, with their own counts.
+        using var lab = TestLab.Create(TimeSpan.FromMilliseconds(0.5));
+        using var session = OpenOnA(lab, maxFlows: 4, iface: "lo");
+        for (int port = 5211; port <= 5216; port++)
+        {
+            var sent = TcpTraffic.Transfer(lab.A, lab.A, IPAddress.Loopback, port, 20_000 * (port - 5210)).BytesSent;
+            var read = session.Collect();
+            var flow = Assert.Single(read.Flows, f => f.Destination.Port == port);
+            Assert.InRange(flow.Tx.Bytes, (ulong)sent, (ulong)(sent * 1.1));
+            Assert.Equal(0UL, read.Counters[Bpf.DatapathCounter.FlowsNotTracked]);
+
+            Thread.Sleep(1200);
+            Assert.Equal(2, session.Collect().Expired.Count);
+            session.Collect(); // the slots go back to the datapath
+        }
+    }
+
+    [Fact]
+    public void Flows_whose_announcements_did_not_fit_the_ring_are_read_from_the_flow_table()
+    {
+        // 6,000 new flows between two collections: the new_flows ring holds 4,681.
+        const int Flows = 6000, FirstPort = 20000;
+        using var lab = TestLab.Create(TimeSpan.FromMilliseconds(0.5));
+        using var session = OpenOnA(lab);
+        Bpf.NetworkNamespace.RunIn(lab.A.Name, () =>
+        {
+            for (int i = 0; i < Flows; i++)
+            {
+                using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+                socket.Bind(new IPEndPoint(TestLab.AddressA4, FirstPort + i));
+                socket.SendTo(new byte[10], new IPEndPoint(TestLab.AddressB4, 9));
+            }
+
+            return 0;
+        });
+
+        var read = session.Collect();
+        Assert.InRange(read.Counters[Bpf.DatapathCounter.NewFlowsLost], 1UL, (ulong)Flows);
+        var ports = read.Flows.Where(f => f.Protocol == 17 && f.Destination.Port == 9).Select(f => f.Source.Port).Order();
+        Assert.Equal(Enumerable.Range(FirstPort, Flows), ports);
+        Assert.All(read.Flows.Where(f => f.Protocol == 17), f => Assert.Equal(1UL, f.Tx.Packets));
+
+        // Learnt once: the next read still has them all.
+        Assert.Equal(Flows, session.Collect().Flows.Count(f => f.Protocol == 17 && f.Destination.Port == 9));
+    }
+
     // A session on lab end A whose flows idle out after a second.
-    private static DatapathSession OpenOnA(TestLab lab, uint maxRttFlows = Bpf.Abi.DefaultMaxRttFlows) =>
+    private static DatapathSession OpenOnA(
+        TestLab lab, uint maxRttFlows = Bpf.Abi.DefaultMaxRttFlows, uint maxFlows = Bpf.Abi.DefaultMaxFlows, string? iface = null) =>
         Bpf.NetworkNamespace.RunIn(lab.A.Name, () => DatapathSession.Open(new DatapathOptions
         {
-            Interfaces = [lab.InterfaceA],
+            Interfaces = [iface ?? lab.InterfaceA],
             FlowIdleTimeout = TimeSpan.FromSeconds(1),
             MaxRttFlows = maxRttFlows,
+            MaxFlows = maxFlows,
         }, new StderrLog()));
 }
