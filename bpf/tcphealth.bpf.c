@@ -175,17 +175,15 @@ static __noinline int create_flow(struct th_flow_key *key)
 {
 	__u64 slot = take_flow_slot();
 	__u32 idx = slot - 1;
-	struct th_flow *f = bpf_map_lookup_elem(&flows, &idx);
 
-	if (!slot || !f) {
+	if (!slot) {
 		count(TH_CNT_FLOWS_NOT_TRACKED);
 		return -1;
 	}
-	f->first_seen_ns = bpf_ktime_get_ns();
+	__u64 now = bpf_ktime_get_ns();
 	int err = bpf_map_update_elem(&flow_slots, key, &idx, BPF_NOEXIST);
 	if (err) {
-		/* Never seen by anyone: back to the queue as zeroed as it came. */
-		f->first_seen_ns = 0;
+		/* Never seen by anyone, still zeroed: back to the queue. */
 		bpf_map_push_elem(&flow_free_slots, &idx, 0);
 		if (err == -EEXIST) /* another CPU created it */
 			return 0;
@@ -199,6 +197,7 @@ static __noinline int create_flow(struct th_flow_key *key)
 		count(TH_CNT_NEW_FLOWS_LOST);
 		return 0;
 	}
+	ev->first_seen_ns = now;
 	ev->slot = idx;
 	ev->key = *key;
 	bpf_ringbuf_submit(ev, BPF_RB_NO_WAKEUP);

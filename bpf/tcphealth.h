@@ -32,7 +32,7 @@
 
 /* Default map sizes; the loader may override max_entries before load. */
 #define TH_DEFAULT_MAX_FLOWS 65536
-/* new_flows ring buffer: 5,461 records of 48 bytes (+ 8 of header) between
+/* new_flows ring buffer: 4,096 records of 56 bytes (+ 8 of header) between
  * two reads before user space falls back to reading flow_slots whole. */
 #define TH_NEW_FLOWS_BYTES (256 * 1024)
 #define TH_DEFAULT_MAX_RTT_FLOWS 16384
@@ -98,17 +98,18 @@ struct th_dir_stats {
  * later (no program still writes to it then), zeroes the slot and pushes it
  * to flow_free_slots. */
 struct th_new_flow {
+	__u64 first_seen_ns;         /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) at creation */
 	__u32 slot;
 	struct th_flow_key key;
-};                                   /* 48 bytes */
+};                                   /* 56 bytes */
 
 /* No last-seen time: reading the clock on every packet costs a helper call,
  * so user space tracks activity by watching the counters change. RTT
  * statistics live in a slot of rtt_hists, taken at the first sample, so flows
- * without samples do not pay for them. */
+ * without samples do not pay for them; the creation time goes to user space
+ * with the key (th_new_flow), as nothing in the datapath reads it. */
 struct th_flow {
 	struct th_dir_stats dir[2];  /* indexed by TH_DIR_* */
-	__u64 first_seen_ns;         /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) at creation */
 	__u64 handshake_ns;          /* ESTABLISHED: the handshake RTT; before: when the
 	                              * handshake packet we time left */
 	__u32 hs_ack;                /* inbound handshake: the ACK number that completes it */
@@ -121,7 +122,7 @@ struct th_flow {
 	                              * (64 bits: the only width clang's BPF cmpxchg has without -mcpu=v3) */
 	__u64 ts_pending;            /* the newest TSval timestamped (dir[TX].last_ts), until echoed:
 	                              * send time and TSval packed as below; 0 = none. */
-};                                   /* 120 bytes */
+};                                   /* 112 bytes */
 
 /* A flow's newest pending timestamp lives in its own entry, the line the
  * counters already touched: an echo arriving before the next TSval (every

@@ -25,7 +25,7 @@ public sealed class KernelLoadTests : IDisposable
         using var obj = BpfObject.Load(Repo.ObjectPath);
 
         AssertMap(obj.Map(MapNames.FlowSlots), 44, sizeof(uint), Abi.DefaultMaxFlows);
-        AssertMap(obj.Map(MapNames.Flows), sizeof(uint), 120, Abi.DefaultMaxFlows);
+        AssertMap(obj.Map(MapNames.Flows), sizeof(uint), 112, Abi.DefaultMaxFlows);
         AssertMap(obj.Map(MapNames.FlowFreeSlots), 0, sizeof(uint), Abi.DefaultMaxFlows);
         AssertMap(obj.Map(MapNames.FlowNextSlot), sizeof(uint), sizeof(ulong), 1);
         AssertMap(obj.Map(MapNames.NewFlows), 0, 0, Abi.NewFlowsBytes);

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 
 namespace TcpHealth.Bpf;
 
-/// <summary>struct th_flow (120 bytes). Times are bpf_ktime_get_ns (CLOCK_MONOTONIC) nanoseconds.</summary>
+/// <summary>struct th_flow (112 bytes). Times are bpf_ktime_get_ns (CLOCK_MONOTONIC) nanoseconds.</summary>
 [StructLayout(LayoutKind.Sequential)]
 public struct Flow
 {
@@ -12,7 +12,6 @@ public struct Flow
 
     /// <summary>dir[TH_DIR_RX]: packets arriving at ingress.</summary>
     public DirStats Rx;
-    public ulong FirstSeenNs;
 
     /// <summary>Established: the handshake RTT; before that, when the handshake packet we time left.</summary>
     public ulong HandshakeNs;

@@ -9,13 +9,14 @@ namespace TcpHealth.Core.Flows;
 /// the flow shares them, so a flow keeps its name after its interface is detached).
 /// </summary>
 /// <param name="Id">The flow's number while user space follows it (see <see cref="FlowSnapshot.Id"/>).</param>
+/// <param name="FirstSeenNs">When the datapath created the flow (CLOCK_MONOTONIC ns).</param>
 public readonly record struct FlowReading(
-    TimeSpan Idle, DirectionCounters Tx, DirectionCounters Rx, string Interface, IPEndPoint Source, IPEndPoint Destination, ulong Id = 0);
+    TimeSpan Idle, DirectionCounters Tx, DirectionCounters Rx, string Interface, IPEndPoint Source, IPEndPoint Destination, ulong Id = 0, ulong FirstSeenNs = 0);
 
 /// <summary>
 /// What user space remembers of each flow between reads of the kernel's table,
 /// by the flow's slot in it: its key (which the datapath hands over once, when it
-/// creates the flow), interface name and endpoints (made once; every snapshot of
+/// creates the flow, with its creation time), interface name and endpoints (made once; every snapshot of
 /// the flow shares them, so a flow keeps its name after its interface is
 /// detached), and its counters at the last read. The datapath keeps no last-seen
 /// time (a clock read on every packet is a helper call), so idle time is measured
@@ -51,8 +52,9 @@ public sealed class FlowHistory
     /// A flow the datapath created in <paramref name="slot"/>; false (and nothing
     /// changes) when the slot already holds a flow: the same creation seen twice.
     /// </summary>
+    /// <param name="firstSeenNs">When the datapath created it (CLOCK_MONOTONIC ns).</param>
     /// <param name="interfaceName">The name of an interface index; null: "if{index}".</param>
-    public bool Add(int slot, in FlowKey key, Func<uint, string>? interfaceName = null)
+    public bool Add(int slot, in FlowKey key, ulong firstSeenNs, Func<uint, string>? interfaceName = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(slot);
         if (slot >= _entries.Length)
@@ -64,6 +66,7 @@ public sealed class FlowHistory
         {
             Key = key,
             Id = ++_lastId,
+            FirstSeenNs = firstSeenNs,
             Interface = interfaceName?.Invoke(key.IfIndex) ?? $"if{key.IfIndex}",
             Source = new IPEndPoint(key.Source, key.SrcPort),
             Destination = new IPEndPoint(key.Destination, key.DstPort),
@@ -101,7 +104,7 @@ public sealed class FlowHistory
         }
 
         var idle = TimeSpan.FromTicks((long)((nowNs - Math.Min(nowNs, e.LastChangeNs)) / 100));
-        return new FlowReading(idle, e.Tx.Counters(flow.Tx), e.Rx.Counters(flow.Rx), e.Interface, e.Source, e.Destination, e.Id);
+        return new FlowReading(idle, e.Tx.Counters(flow.Tx), e.Rx.Counters(flow.Rx), e.Interface, e.Source, e.Destination, e.Id, e.FirstSeenNs);
     }
 
     /// <summary>Forgets the flow in a slot the caller removed from the kernel.</summary>
@@ -125,6 +128,7 @@ public sealed class FlowHistory
         public FlowKey Key;
         public Wide Tx, Rx;
         public ulong LastChangeNs;
+        public ulong FirstSeenNs;
         public ulong Id; // 0: the slot is free
         public bool Observed;
         public string Interface;

@@ -30,8 +30,8 @@ public static class FlowSnapshotBuilder
             reading.Rx,
             histIndex < 0 ? RttSummary.Empty : Rtt(hists, histIndex),
             flow.HandshakeRttNs == 0 ? null : Ns(flow.HandshakeRttNs),
-            Outcome(flow, nowNs, handshakeTimeout),
-            Ns(Since(nowNs, flow.FirstSeenNs)),
+            Outcome(flow, reading.FirstSeenNs, nowNs, handshakeTimeout),
+            Ns(Since(nowNs, reading.FirstSeenNs)),
             reading.Idle)
         {
             Initiator = flow.Initiator switch
@@ -40,7 +40,7 @@ public static class FlowSnapshotBuilder
                 Bpf.Initiator.Dst => ConnectionInitiator.Destination,
                 _ => ConnectionInitiator.Unknown,
             },
-            FirstSeenNs = flow.FirstSeenNs,
+            FirstSeenNs = reading.FirstSeenNs,
             InterfaceIndex = key.IfIndex,
             Id = reading.Id,
             Connection = flow.Connections,
@@ -65,9 +65,9 @@ public static class FlowSnapshotBuilder
         };
     }
 
-    private static ConnectionOutcome Outcome(in Flow f, ulong nowNs, TimeSpan timeout)
+    private static ConnectionOutcome Outcome(in Flow f, ulong firstSeenNs, ulong nowNs, TimeSpan timeout)
     {
-        ulong waitingSince = f.HandshakeStartNs != 0 ? f.HandshakeStartNs : f.FirstSeenNs;
+        ulong waitingSince = f.HandshakeStartNs != 0 ? f.HandshakeStartNs : firstSeenNs;
         bool timedOut = Ns(Since(nowNs, waitingSince)) > timeout;
         return f.ConnState switch
         {

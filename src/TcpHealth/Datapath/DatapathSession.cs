@@ -215,7 +215,7 @@ public sealed class DatapathSession : IDisposable
         _rttHists.BeginCollection();
         _histCount = 0;
 
-        LearnNewFlows(counters[DatapathCounter.NewFlowsLost]);
+        LearnNewFlows(counters[DatapathCounter.NewFlowsLost], now);
         int flows = 0;
         for (int slot = 0; slot < _history.SlotLimit; slot++)
         {
@@ -228,13 +228,14 @@ public sealed class DatapathSession : IDisposable
     }
 
     // The keys of the flows created since the last collection, from the ring buffer;
-    // when it overflowed (lost counts up), from flow_slots whole, which has them all.
-    private void LearnNewFlows(ulong lost)
+    // when it overflowed (lost counts up), from flow_slots whole, which has them all
+    // but not when they were created: those are taken as new now.
+    private void LearnNewFlows(ulong lost, ulong now)
     {
         foreach (ref readonly var created in _newFlows.Drain())
         {
             if (created.Slot < (uint)_flows.Length)
-                _history.Add((int)created.Slot, created.Key, _interfaceName);
+                _history.Add((int)created.Slot, created.Key, created.FirstSeenNs, _interfaceName);
         }
 
         if (lost == _newFlowsLost)
@@ -248,7 +249,7 @@ public sealed class DatapathSession : IDisposable
             for (int i = 0; i < count; i++)
             {
                 if (_slotValues[i] < (uint)_flows.Length)
-                    _history.Add((int)_slotValues[i], _slotKeys[i], _interfaceName);
+                    _history.Add((int)_slotValues[i], _slotKeys[i], now, _interfaceName);
             }
         }
     }

@@ -25,7 +25,7 @@ public class FlowHistoryTests
         var idle = TimeSpan.MinValue;
         foreach (var (slot, key, flow) in flows)
         {
-            history.Add(slot, key);
+            history.Add(slot, key, nowNs);
             idle = history.Observe(slot, flow, nowNs).Idle;
         }
 
@@ -75,9 +75,9 @@ public class FlowHistoryTests
     public void Flows_are_known_by_slot_from_their_addition_until_forgotten()
     {
         var history = new FlowHistory();
-        Assert.True(history.Add(3, A));
-        Assert.True(history.Add(0, B));
-        Assert.False(history.Add(3, C)); // the same creation seen twice (ring buffer, then flow_slots)
+        Assert.True(history.Add(3, A, 1));
+        Assert.True(history.Add(0, B, 1));
+        Assert.False(history.Add(3, C, 2)); // the same creation seen twice (ring buffer, then flow_slots)
         Assert.Equal(A, history.Key(3));
         Assert.Equal(2, history.Count);
         Assert.Equal(4, history.SlotLimit);
@@ -102,6 +102,7 @@ public class FlowHistoryTests
         // The slot's next flow: new (not idle), its own counts, not the difference to the last flow's.
         var reading = ReadOne(history, 30 * Second, 0, B, WithPackets(1, 0));
         Assert.Equal(TimeSpan.Zero, reading.Idle);
+        Assert.Equal(30 * Second, reading.FirstSeenNs);
         Assert.Equal(1UL, reading.Tx.Packets);
         Assert.Equal(IPEndPoint.Parse("10.0.0.1:40001"), reading.Source);
     }
@@ -158,9 +159,9 @@ public class FlowHistoryTests
         // series must not move to a new "ifN" name (that would count it again).
         var history = new FlowHistory();
         var f = WithPackets(1, 0);
-        history.Add(0, A, _ => "eth0");
+        history.Add(0, A, 1, _ => "eth0");
         Assert.Equal("eth0", history.Observe(0, f, 1).Interface);
-        Assert.False(history.Add(0, A, i => $"if{i}"));
+        Assert.False(history.Add(0, A, 1, i => $"if{i}"));
         Assert.Equal("eth0", history.Observe(0, f, 2).Interface);
         Assert.Equal("if7", ReadOne(new FlowHistory(), 1, 0, A, f).Interface);
     }
@@ -191,7 +192,7 @@ public class FlowHistoryTests
 
     private static FlowReading ReadOne(FlowHistory history, ulong nowNs, int slot, FlowKey key, Flow flow)
     {
-        history.Add(slot, key);
+        history.Add(slot, key, nowNs);
         return history.Observe(slot, flow, nowNs);
     }
 }

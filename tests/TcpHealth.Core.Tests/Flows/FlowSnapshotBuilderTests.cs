@@ -10,20 +10,20 @@ public class FlowSnapshotBuilderTests
     private const ulong Second = 1_000_000_000;
 
     // Counters come widened from a FlowHistory, as in the datapath session; idle is a given.
-    private static FlowSnapshot Build(Flow f, RttHist? h = null, ulong now = 100 * Second) =>
-        FlowSnapshotBuilder.Build(Key, f, h, now, Reading(f, now) with { Idle = TimeSpan.FromSeconds(1) }, TimeSpan.FromSeconds(10));
+    private static FlowSnapshot Build(Flow f, RttHist? h = null, ulong now = 100 * Second, ulong firstSeen = 90 * Second) =>
+        FlowSnapshotBuilder.Build(Key, f, h, now, Reading(f, now, firstSeen) with { Idle = TimeSpan.FromSeconds(1) }, TimeSpan.FromSeconds(10));
 
-    private static FlowReading Reading(Flow f, ulong now)
+    private static FlowReading Reading(Flow f, ulong now, ulong firstSeen)
     {
         var history = new FlowHistory();
-        history.Add(0, Key, _ => "eth0");
+        history.Add(0, Key, firstSeen, _ => "eth0");
         return history.Observe(0, f, now);
     }
 
     [Fact]
     public void Keeps_the_keys_orientation_and_both_directions()
     {
-        var f = new Flow { FirstSeenNs = 90 * Second };
+        var f = new Flow();
         f.Tx.Bytes = 1000;
         f.Tx.RetransSegs = 3;
         f.Rx.Bytes = 200;
@@ -35,7 +35,8 @@ public class FlowSnapshotBuilderTests
         Assert.Equal(3ul, s.Tx.RetransmittedSegments);
         Assert.Equal(200ul, s.Rx.Bytes);
         Assert.Equal(1ul, s.Rx.Resets);
-        Assert.Equal(TimeSpan.FromSeconds(10), s.Age);
+        Assert.Equal(TimeSpan.FromSeconds(10), s.Age); // since the creation time the history got with the key
+        Assert.Equal(90 * Second, s.FirstSeenNs);
         Assert.Equal(TimeSpan.FromSeconds(1), s.Idle);
         Assert.Equal(7u, s.InterfaceIndex);
         Assert.Equal(1ul, s.Id); // the history's number for the flow
@@ -75,7 +76,7 @@ public class FlowSnapshotBuilderTests
     [InlineData(ConnState.Unknown, 10, "Unknown")]
     public void Outcome_times_out_unanswered_handshakes(ConnState state, int startedAtSecond, string expected)
     {
-        var f = new Flow { ConnState = state, HandshakeNs = (ulong)startedAtSecond * Second, FirstSeenNs = (ulong)startedAtSecond * Second };
-        Assert.Equal(Enum.Parse<ConnectionOutcome>(expected), Build(f).Outcome);
+        var f = new Flow { ConnState = state, HandshakeNs = (ulong)startedAtSecond * Second };
+        Assert.Equal(Enum.Parse<ConnectionOutcome>(expected), Build(f, firstSeen: (ulong)startedAtSecond * Second).Outcome);
     }
 }

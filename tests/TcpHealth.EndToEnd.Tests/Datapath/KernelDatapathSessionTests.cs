@@ -90,7 +90,7 @@ public sealed class KernelDatapathSessionTests
     [Fact]
     public void Flows_whose_announcements_did_not_fit_the_ring_are_read_from_the_flow_table()
     {
-        // 6,000 new flows between two collections: the new_flows ring holds 4,681.
+        // 6,000 new flows between two collections: the new_flows ring holds 4,096.
         const int Flows = 6000, FirstPort = 20000;
         using var lab = TestLab.Create(TimeSpan.FromMilliseconds(0.5));
         using var session = OpenOnA(lab);
