@@ -237,17 +237,16 @@ public sealed class FlowMetrics : IFlowSink
         ulong sumDelta = Delta(rtt.SumNs, cursor.RttSumNs);
         ulong below = Delta(h.Below, cursor.RttBelow), above = Delta(h.Above, cursor.RttAbove);
         Add(h.MinNs / 1e9, below);
+        // A read adds to a few of the 96 buckets: jump from one that changed to the
+        // next (a vectorized compare), then keep them all.
         var buckets = h.Buckets;
-        for (int i = 0; i < buckets.Length; i++)
+        var before = cursor.RttBuckets.AsSpan();
+        for (int i = buckets.CommonPrefixLength(before); i < buckets.Length; i += 1 + buckets[(i + 1)..].CommonPrefixLength(before[(i + 1)..]))
         {
-            ulong d = Delta(buckets[i], cursor.RttBuckets[i]);
-            if (d != 0)
-            {
-                double mid = (RttHistogram.BucketLowerBound(h.BaseOctave, i) + RttHistogram.BucketUpperBound(h.BaseOctave, i)) / 2.0;
-                Add(Math.Clamp(mid, h.MinNs, Math.Max(h.MinNs, h.MaxNs)) / 1e9, d);
-            }
-            cursor.RttBuckets[i] = buckets[i];
+            double mid = (RttHistogram.BucketLowerBound(h.BaseOctave, i) + RttHistogram.BucketUpperBound(h.BaseOctave, i)) / 2.0;
+            Add(Math.Clamp(mid, h.MinNs, Math.Max(h.MinNs, h.MaxNs)) / 1e9, Delta(buckets[i], before[i]));
         }
+        buckets.CopyTo(before);
         AddAbove(above);
         cursor.RttBelow = h.Below;
         cursor.RttAbove = h.Above;

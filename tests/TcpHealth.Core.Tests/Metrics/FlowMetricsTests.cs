@@ -168,6 +168,39 @@ public class FlowMetricsTests
     }
 
     [Fact]
+    public void Each_read_adds_what_every_kernel_bucket_gained_first_and_last_included()
+    {
+        // Every bucket's midpoint is 1 ms or more here: each lands in a Prometheus bucket of its own octave.
+        var m = Metrics();
+        int anchor = RttHistogram.AnchorFor(2_000_000);
+        var buckets = new uint[RttHistogram.BucketCount];
+        var f = Flow("10.0.1.1:1", "10.0.1.2:80", Dir(1), None);
+        ulong count = 0, read = 0;
+        void Read(params (int Bucket, uint Add)[] adds)
+        {
+            foreach (var (b, add) in adds)
+                buckets[b] += add;
+            count = (ulong)buckets.Sum(b => (long)b);
+            var h = new RttHistogram(anchor, 0, 0, buckets, RttHistogram.BucketLowerBound(anchor, 0), RttHistogram.BucketUpperBound(anchor, RttHistogram.BucketCount - 1));
+            m.Observe(Snap(f with { Tx = Dir(++read), Rtt = new RttSummary(count, null, null, null, null, null, h) }), T0.AddSeconds(read));
+        }
+
+        Read((0, 2), (40, 1));
+        Read((0, 1), (41, 3), (RttHistogram.BucketCount - 1, 4));
+        Read((RttHistogram.BucketCount - 1, 1));
+
+        var expected = new ulong[Bounds.Length + 1];
+        for (int i = 0; i < RttHistogram.BucketCount; i++)
+        {
+            double mid = (RttHistogram.BucketLowerBound(anchor, i) + RttHistogram.BucketUpperBound(anchor, i)) / 2e9;
+            expected[HistogramSeries.BucketIndex(Bounds, mid)] += buckets[i];
+        }
+
+        Assert.Equal(12UL, count);
+        Assert.Equal(expected, Assert.Single(m.Rtt.Entries).Value.Counts);
+    }
+
+    [Fact]
     public void Samples_above_the_kernels_window_are_placed_by_the_exact_sum_and_only_one_at_a_new_max()
     {
         // A LAN flow: first echo 60 us, so the kernel's window ends near 2 ms. Then ten
