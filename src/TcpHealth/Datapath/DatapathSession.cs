@@ -233,25 +233,34 @@ public sealed class DatapathSession : IDisposable
     private void LearnNewFlows(ulong lost, ulong now)
     {
         foreach (ref readonly var created in _newFlows.Drain())
-        {
-            if (created.Slot < (uint)_flows.Length)
-                _history.Add((int)created.Slot, created.Key, created.FirstSeenNs, _interfaceName);
-        }
+            Learn(created.Slot, created.Key, created.FirstSeenNs);
 
         if (lost == _newFlowsLost)
             return;
         _log.Log(BpfLogLevel.Warning, $"{lost - _newFlowsLost} new flows did not fit the {MapNames.NewFlows} ring buffer: reading {MapNames.FlowSlots} whole for their keys");
-        _newFlowsLost = lost;
         var cursor = _flowSlots.BeginRead();
         int count;
         while ((count = _flowSlots.ReadBatch(cursor, ref _slotKeys, ref _slotValues)) > 0)
         {
             for (int i = 0; i < count; i++)
-            {
-                if (_slotValues[i] < (uint)_flows.Length)
-                    _history.Add((int)_slotValues[i], _slotKeys[i], now, _interfaceName);
-            }
+                Learn(_slotValues[i], _slotKeys[i], now);
         }
+        // Only once read whole: a read that failed is tried again at the next collection.
+        _newFlowsLost = lost;
+    }
+
+    private void Learn(uint slot, in FlowKey key, ulong firstSeenNs)
+    {
+        if (slot >= (uint)_flows.Length)
+            return;
+        // The same flow announced twice (the ring, then flow_slots) is known already. Another
+        // key in a known slot would mean this process lost track of the kernel: the kernel wins.
+        if (_history.Knows((int)slot) && !_history.Key((int)slot).Equals(key))
+        {
+            _log.Log(BpfLogLevel.Warning, $"slot {slot} of {MapNames.Flows} holds {key}, not {_history.Key((int)slot)} as this process thought: following the new flow");
+            _history.Forget((int)slot);
+        }
+        _history.Add((int)slot, key, firstSeenNs, _interfaceName);
     }
 
     // One flow of a read: a snapshot (true), or its last one and removal when it idled out.
@@ -275,20 +284,24 @@ public sealed class DatapathSession : IDisposable
             return true;
         }
 
-        // An idle flow is removed, and handed out once more with what it held once no
-        // packet can find it any more: one that arrived since the read is not lost.
-        _flowSlots.Delete(key);
+        // An idle flow is removed, and handed out once more with what it held once no new
+        // packet can find it: one that arrived since the read is not lost. Its key goes only
+        // if it still names this slot (the datapath never replaces a key's slot, so nothing
+        // changes in between), and the slots are released before anything that may fail.
+        var removedKey = key;
+        if (_flowSlots.TryLookup(removedKey, out uint named) && named == slot)
+            _flowSlots.Delete(removedKey);
         var last = _flows[slot];
         reading = _history.Observe(slot, last, now);
+        _history.Forget(slot);
+        _flows.Release(slot);
         RttHist? hist = null;
         if (RttIndex(last.RttSlot) is int lastRtt)
         {
-            hist = _rttHists[lastRtt];
             _rttHists.Release(lastRtt);
+            hist = _rttHists[lastRtt];
         }
-        sink.Expired(FlowSnapshotBuilder.Build(key, last, hist, now, reading, _options.HandshakeTimeout));
-        _history.Forget(slot);
-        _flows.Release(slot);
+        sink.Expired(FlowSnapshotBuilder.Build(removedKey, last, hist, now, reading, _options.HandshakeTimeout));
         return false;
     }
 

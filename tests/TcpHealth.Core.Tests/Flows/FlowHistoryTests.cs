@@ -77,7 +77,7 @@ public class FlowHistoryTests
         var history = new FlowHistory();
         Assert.True(history.Add(3, A, 1));
         Assert.True(history.Add(0, B, 1));
-        Assert.False(history.Add(3, C, 2)); // the same creation seen twice (ring buffer, then flow_slots)
+        Assert.False(history.Add(3, A, 2)); // the same creation seen twice (ring buffer, then flow_slots)
         Assert.Equal(A, history.Key(3));
         Assert.Equal(2, history.Count);
         Assert.Equal(4, history.SlotLimit);
