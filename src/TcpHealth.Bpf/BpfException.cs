@@ -20,7 +20,7 @@ public class BpfException : Exception
     /// <summary>Positive errno (or libbpf's 4000+ codes).</summary>
     public int Errno { get; }
 
-    /// <summary>"bpf_map_lookup_batch(flows) failed: ENOENT (2)".</summary>
+    /// <summary>"bpf_map_lookup_batch(flow_slots) failed: ENOENT (2)".</summary>
     public static string FormatMessage(string call, int errno) => $"{call} failed: {Bpf.Errno.Name(errno)} ({errno})";
 
     /// <summary>

@@ -86,6 +86,8 @@ public sealed class MetricsRenderer(AgentState state) : IMetricsRenderer
         var parseErrors = new MetricFamily("tcphealth_parse_errors", "Packets the datapath could not parse, by layer.", MetricType.Counter, ["layer"]);
         var seen = new MetricFamily("tcphealth_datapath_packets", "Packets the TC programs ran on.", MetricType.Counter, []);
         var samples = new MetricFamily("tcphealth_rtt_samples", "TCP timestamp echoes matched (every one, no sampling).", MetricType.Counter, []);
+        var unannounced = new MetricFamily(
+            "tcphealth_new_flows_unannounced", "New flows whose keys did not fit the ring buffer to the agent: read from the flow table whole instead (nothing lost, a slower collection).", MetricType.Counter, []);
         if (state.Counters is { } c)
         {
             notTracked.AddCounter(["flows"], c[DatapathCounter.FlowsNotTracked]);
@@ -99,6 +101,7 @@ public sealed class MetricsRenderer(AgentState state) : IMetricsRenderer
             parseErrors.AddCounter(["l4"], c[DatapathCounter.ErrL4]);
             seen.AddCounter([], c[DatapathCounter.Packets]);
             samples.AddCounter([], c[DatapathCounter.RttSamples]);
+            unannounced.AddCounter([], c[DatapathCounter.NewFlowsLost]);
         }
 
         var overflow = new MetricFamily("tcphealth_series_overflow", "Updates that went to the overflow series because a family's series budget was reached (one per folded label set and collection).", MetricType.Counter, ["family"]);
@@ -116,6 +119,6 @@ public sealed class MetricsRenderer(AgentState state) : IMetricsRenderer
         var build = new MetricFamily("tcphealth_build_info", "Build of the running agent; always 1.", MetricType.Gauge, ["version", "dotnet"]);
         build.AddGauge([Version, Environment.Version.ToString()], 1);
 
-        return [flows, capacity, notTracked, parseErrors, seen, samples, overflow, interfaces, duration, errors, build];
+        return [flows, capacity, notTracked, parseErrors, seen, samples, unannounced, overflow, interfaces, duration, errors, build];
     }
 }

@@ -33,4 +33,32 @@ public sealed class MetricsRendererTests
             .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
         Assert.Equal(140, crossZone); // a -> b in its own series, a -> c folded (budget 1)
     }
+
+    [Fact]
+    public void Every_datapath_counter_is_exported_under_its_name()
+    {
+        var state = new AgentState(AgentConfig.Default);
+        var values = Enumerable.Range(0, Abi.CounterCount).Select(i => 1000UL + (ulong)i).ToArray();
+        var now = DateTimeOffset.UtcNow;
+        state.Record(new DatapathSnapshot(now, [], new DatapathCounters(values), 1000), now);
+
+        var body = new ArrayBufferWriter<byte>();
+        new MetricsRenderer(state).Render(body, null);
+        var lines = Encoding.UTF8.GetString(body.WrittenSpan).Split('\n');
+        ulong Value(string series) => ulong.Parse(Assert.Single(lines, l => l.StartsWith(series + " ", StringComparison.Ordinal))[(series.Length + 1)..], CultureInfo.InvariantCulture);
+        ulong Expected(DatapathCounter c) => values[(int)c];
+
+        Assert.Equal(Expected(DatapathCounter.Packets), Value("tcphealth_datapath_packets_total"));
+        Assert.Equal(Expected(DatapathCounter.RttSamples), Value("tcphealth_rtt_samples_total"));
+        Assert.Equal(Expected(DatapathCounter.NewFlowsLost), Value("tcphealth_new_flows_unannounced_total"));
+        Assert.Equal(Expected(DatapathCounter.FlowsNotTracked), Value("tcphealth_datapath_not_tracked_total{what=\"flows\"}"));
+        Assert.Equal(Expected(DatapathCounter.TsNotStored), Value("tcphealth_datapath_not_tracked_total{what=\"timestamps\"}"));
+        Assert.Equal(Expected(DatapathCounter.RttHistNotTracked), Value("tcphealth_datapath_not_tracked_total{what=\"rtt_histograms\"}"));
+        Assert.Equal(Expected(DatapathCounter.ErrL2), Value("tcphealth_parse_errors_total{layer=\"l2\"}"));
+        Assert.Equal(Expected(DatapathCounter.ErrIp), Value("tcphealth_parse_errors_total{layer=\"ip\"}"));
+        Assert.Equal(Expected(DatapathCounter.ErrIpv6Ext), Value("tcphealth_parse_errors_total{layer=\"ipv6_ext\"}"));
+        Assert.Equal(Expected(DatapathCounter.ErrTcp), Value("tcphealth_parse_errors_total{layer=\"tcp\"}"));
+        Assert.Equal(Expected(DatapathCounter.ErrTcpOpts), Value("tcphealth_parse_errors_total{layer=\"tcp_options\"}"));
+        Assert.Equal(Expected(DatapathCounter.ErrL4), Value("tcphealth_parse_errors_total{layer=\"l4\"}"));
+    }
 }
