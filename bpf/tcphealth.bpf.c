@@ -180,7 +180,6 @@ static __noinline int create_flow(struct th_flow_key *key)
 		count(TH_CNT_FLOWS_NOT_TRACKED);
 		return -1;
 	}
-	__u64 now = bpf_ktime_get_ns();
 	int err = bpf_map_update_elem(&flow_slots, key, &idx, BPF_NOEXIST);
 	if (err) {
 		/* Never seen by anyone, still zeroed: back to the queue. */
@@ -197,7 +196,7 @@ static __noinline int create_flow(struct th_flow_key *key)
 		count(TH_CNT_NEW_FLOWS_LOST);
 		return 0;
 	}
-	ev->first_seen_ns = now;
+	ev->first_seen_ns = bpf_ktime_get_ns();
 	ev->slot = idx;
 	ev->key = *key;
 	bpf_ringbuf_submit(ev, BPF_RB_NO_WAKEUP);

@@ -46,19 +46,22 @@ public sealed class MetricsRendererTests
         new MetricsRenderer(state).Render(body, null);
         var lines = Encoding.UTF8.GetString(body.WrittenSpan).Split('\n');
         ulong Value(string series) => ulong.Parse(Assert.Single(lines, l => l.StartsWith(series + " ", StringComparison.Ordinal))[(series.Length + 1)..], CultureInfo.InvariantCulture);
-        ulong Expected(DatapathCounter c) => values[(int)c];
-
-        Assert.Equal(Expected(DatapathCounter.Packets), Value("tcphealth_datapath_packets_total"));
-        Assert.Equal(Expected(DatapathCounter.RttSamples), Value("tcphealth_rtt_samples_total"));
-        Assert.Equal(Expected(DatapathCounter.NewFlowsLost), Value("tcphealth_new_flows_unannounced_total"));
-        Assert.Equal(Expected(DatapathCounter.FlowsNotTracked), Value("tcphealth_datapath_not_tracked_total{what=\"flows\"}"));
-        Assert.Equal(Expected(DatapathCounter.TsNotStored), Value("tcphealth_datapath_not_tracked_total{what=\"timestamps\"}"));
-        Assert.Equal(Expected(DatapathCounter.RttHistNotTracked), Value("tcphealth_datapath_not_tracked_total{what=\"rtt_histograms\"}"));
-        Assert.Equal(Expected(DatapathCounter.ErrL2), Value("tcphealth_parse_errors_total{layer=\"l2\"}"));
-        Assert.Equal(Expected(DatapathCounter.ErrIp), Value("tcphealth_parse_errors_total{layer=\"ip\"}"));
-        Assert.Equal(Expected(DatapathCounter.ErrIpv6Ext), Value("tcphealth_parse_errors_total{layer=\"ipv6_ext\"}"));
-        Assert.Equal(Expected(DatapathCounter.ErrTcp), Value("tcphealth_parse_errors_total{layer=\"tcp\"}"));
-        Assert.Equal(Expected(DatapathCounter.ErrTcpOpts), Value("tcphealth_parse_errors_total{layer=\"tcp_options\"}"));
-        Assert.Equal(Expected(DatapathCounter.ErrL4), Value("tcphealth_parse_errors_total{layer=\"l4\"}"));
+        (DatapathCounter, string)[] exportedAs =
+        [
+            (DatapathCounter.Packets, "tcphealth_datapath_packets_total"),
+            (DatapathCounter.RttSamples, "tcphealth_rtt_samples_total"),
+            (DatapathCounter.NewFlowsLost, "tcphealth_new_flows_unannounced_total"),
+            (DatapathCounter.FlowsNotTracked, "tcphealth_datapath_not_tracked_total{what=\"flows\"}"),
+            (DatapathCounter.TsNotStored, "tcphealth_datapath_not_tracked_total{what=\"timestamps\"}"),
+            (DatapathCounter.RttHistNotTracked, "tcphealth_datapath_not_tracked_total{what=\"rtt_histograms\"}"),
+            (DatapathCounter.ErrL2, "tcphealth_parse_errors_total{layer=\"l2\"}"),
+            (DatapathCounter.ErrIp, "tcphealth_parse_errors_total{layer=\"ip\"}"),
+            (DatapathCounter.ErrIpv6Ext, "tcphealth_parse_errors_total{layer=\"ipv6_ext\"}"),
+            (DatapathCounter.ErrTcp, "tcphealth_parse_errors_total{layer=\"tcp\"}"),
+            (DatapathCounter.ErrTcpOpts, "tcphealth_parse_errors_total{layer=\"tcp_options\"}"),
+            (DatapathCounter.ErrL4, "tcphealth_parse_errors_total{layer=\"l4\"}"),
+        ];
+        foreach (var (counter, series) in exportedAs)
+            Assert.Equal(values[(int)counter], Value(series));
     }
 }
