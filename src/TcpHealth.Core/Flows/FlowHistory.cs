@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using TcpHealth.Bpf;
 
 namespace TcpHealth.Core.Flows;
@@ -83,6 +84,7 @@ public sealed class FlowHistory
     public ref readonly FlowKey Key(int slot) => ref Known(slot).Key;
 
     /// <summary>Records this read of the flow in a known slot and returns its widened counters and idle time.</summary>
+    [MethodImpl(HotPath.JitCompiled)]
     public FlowReading Observe(int slot, in Flow flow, ulong nowNs)
     {
         ref var e = ref Known(slot);

@@ -67,9 +67,10 @@ public readonly record struct DirectionCounters(
 /// Passive RTT of the path interface → destination → interface, from TCP
 /// timestamp echoes. Quantiles not given come from the kernel histogram, worked
 /// out when asked for (the agent never asks: it exports the buckets), and are
-/// null when it holds no samples (e.g. it could not be tracked).
+/// null when it holds no samples (e.g. it could not be tracked). A value, like
+/// the snapshot that holds it.
 /// </summary>
-public sealed record RttSummary(
+public readonly record struct RttSummary(
     ulong Samples,
     TimeSpan? Min,
     TimeSpan? Mean,
@@ -88,7 +89,7 @@ public sealed record RttSummary(
     private TimeSpan? Quantile(double q) =>
         Histogram?.Quantile(q) is { } ns ? TimeSpan.FromTicks((long)(ns / 100)) : null;
 
-    public static readonly RttSummary Empty = new(0, null, null, null, null, null, null);
+    public static RttSummary Empty => default;
 }
 
 public enum ConnectionInitiator

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TcpHealth.Bpf;
 
 namespace TcpHealth.Core.Flows;
@@ -18,6 +19,7 @@ public static class FlowSnapshotBuilder
     /// record at <paramref name="hists"/>[<paramref name="histIndex"/>] (-1: none): the snapshot's histogram
     /// views that entry rather than copying it, so the caller must not reuse it while the snapshot is in use.
     /// </summary>
+    [MethodImpl(HotPath.JitCompiled)]
     public static FlowSnapshot Build(
         in FlowKey key, in Flow flow, RttHist[] hists, int histIndex, ulong nowNs, FlowReading reading, TimeSpan handshakeTimeout)
     {
@@ -47,6 +49,7 @@ public static class FlowSnapshotBuilder
         };
     }
 
+    [MethodImpl(HotPath.JitCompiled)]
     private static RttSummary Rtt(RttHist[] hists, int index)
     {
         ref readonly var r = ref hists[index];

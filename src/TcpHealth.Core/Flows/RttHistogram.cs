@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using TcpHealth.Bpf;
 
 namespace TcpHealth.Core.Flows;
@@ -9,9 +11,10 @@ namespace TcpHealth.Core.Flows;
 /// below and above the window. Quantiles interpolate inside a bucket whose
 /// range is first clamped to the flow's exact min and max, so a tight
 /// distribution reads almost exactly and a wide one is within half a bucket
-/// (≤ 3.2%) of the truth.
+/// (≤ 3.2%) of the truth. A value, so reading a flow's histogram allocates
+/// nothing (a collection reads thousands).
 /// </summary>
-public sealed class RttHistogram
+public readonly struct RttHistogram
 {
     public const int SubBits = 4;
     public const int SubBuckets = 1 << SubBits;
@@ -42,6 +45,7 @@ public sealed class RttHistogram
     /// buckets are the array's, so it is valid as long as the caller leaves that entry
     /// alone (a datapath session reads the map into the same array again next collection).
     /// </summary>
+    [MethodImpl(HotPath.JitCompiled)]
     public RttHistogram(RttHist[] records, int index)
     {
         ref var r = ref records[index];
@@ -65,11 +69,20 @@ public sealed class RttHistogram
     public ulong Count { get; }
     public ReadOnlySpan<uint> Buckets => _records is null ? _buckets : _records[_index].AsSpan();
 
+    [MethodImpl(HotPath.JitCompiled)]
     private static ulong CountOf(ulong below, ulong above, ReadOnlySpan<uint> buckets)
     {
-        ulong count = below + above;
-        foreach (var b in buckets)
-            count += b;
+        // Widened to 64 bits: 96 buckets of up to 2^32 - 1 each may pass 2^32 together.
+        var sum = Vector256<ulong>.Zero;
+        int i = 0;
+        for (; i <= buckets.Length - Vector256<uint>.Count; i += Vector256<uint>.Count)
+        {
+            var (lower, upper) = Vector256.Widen(Vector256.Create(buckets.Slice(i, Vector256<uint>.Count)));
+            sum += lower + upper;
+        }
+        ulong count = below + above + Vector256.Sum(sum);
+        for (; i < buckets.Length; i++)
+            count += buckets[i];
         return count;
     }
 

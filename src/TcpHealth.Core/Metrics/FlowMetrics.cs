@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using TcpHealth.Core.Flows;
 
@@ -106,6 +107,7 @@ public sealed class FlowMetrics : IFlowSink
         Connections.Expire(now);
     }
 
+    [MethodImpl(HotPath.JitCompiled)]
     private void Observe(in FlowSnapshot f, DateTimeOffset now)
     {
         ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_cursors, f.Id, out _);
@@ -161,6 +163,7 @@ public sealed class FlowMetrics : IFlowSink
     /// it changes without traffic: a SYN that was never answered turns into
     /// no_answer by timeout while its counters stand still.
     /// </summary>
+    [MethodImpl(HotPath.JitCompiled)]
     private static bool NothingNew(in FlowSnapshot f, FlowCursor c) =>
         f.Tx == c.Tx && f.Rx == c.Rx &&
         (f.Rtt.Histogram is not { } h ||
@@ -186,6 +189,7 @@ public sealed class FlowMetrics : IFlowSink
         c.LabelsGeneration = _identityGeneration;
     }
 
+    [MethodImpl(HotPath.JitCompiled)]
     private void AddTraffic(TrafficKey key, ref SeriesHandle<TrafficSeries>? handle, in DirectionCounters now, in DirectionCounters before, DateTimeOffset time)
     {
         ulong bytes = Delta(now.Bytes, before.Bytes);
@@ -208,10 +212,10 @@ public sealed class FlowMetrics : IFlowSink
     // Kernel buckets are at most 6.25% wide; each lands in the Prometheus
     // bucket holding its middle. Samples below/above the kernel's window are
     // placed at the flow's exact min/max.
-    private void AddRtt(RttSummary rtt, FlowCursor cursor, DateTimeOffset now)
+    [MethodImpl(HotPath.JitCompiled)]
+    private void AddRtt(in RttSummary rtt, FlowCursor cursor, DateTimeOffset now)
     {
-        var h = rtt.Histogram;
-        if (h is null)
+        if (rtt.Histogram is not { } h)
             return;
         if (cursor.RttBuckets is null || cursor.RttBaseOctave != h.BaseOctave)
         {
@@ -223,6 +227,7 @@ public sealed class FlowMetrics : IFlowSink
         HistogramSeries? series = null;
         ulong observed = 0;
         double sum = 0;
+        [MethodImpl(HotPath.JitCompiled)]
         void Add(double seconds, ulong count)
         {
             if (count == 0)
@@ -264,6 +269,7 @@ public sealed class FlowMetrics : IFlowSink
         // are placed at what the sum leaves for them (within the window's top and the
         // max), not all at the max: one slow outlier must not drag every later
         // sample above the window into its bucket.
+        [MethodImpl(HotPath.JitCompiled)]
         void AddAbove(ulong count)
         {
             if (count == 0)

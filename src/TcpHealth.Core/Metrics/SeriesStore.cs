@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace TcpHealth.Core.Metrics;
 
 /// <summary>
@@ -31,6 +33,7 @@ public sealed class SeriesStore<TKey, TSeries>(int budget, TimeSpan ttl, Func<TK
     /// without a lookup. A key folded into overflow gets no handle, so it is
     /// counted and may get its own series again on every call, as without one.
     /// </summary>
+    [MethodImpl(HotPath.JitCompiled)]
     public TSeries Get(TKey key, DateTimeOffset now, ref SeriesHandle<TSeries>? handle)
     {
         if (handle is { Dropped: false })

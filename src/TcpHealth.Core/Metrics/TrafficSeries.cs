@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace TcpHealth.Core.Metrics;
 
 /// <summary>The counters of one src→dst label set (packets sent by src to dst).</summary>
@@ -30,6 +32,7 @@ public sealed class HistogramSeries(int bounds)
     }
 
     /// <summary>Index of the first bound at or above <paramref name="value"/>; bounds.Count for +Inf.</summary>
+    [MethodImpl(HotPath.JitCompiled)]
     public static int BucketIndex(IReadOnlyList<double> bounds, double value)
     {
         int lo = 0, hi = bounds.Count;

@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using TcpHealth.Bpf;
+using TcpHealth.Core;
 using TcpHealth.Core.Flows;
 
 namespace TcpHealth.Datapath;
@@ -207,6 +209,7 @@ public sealed class DatapathSession : IDisposable
     /// Reads every map once and hands each flow to <paramref name="sink"/> as it is read,
     /// keeping none.
     /// </summary>
+    [MethodImpl(HotPath.JitCompiled)]
     public DatapathStatus Collect(IFlowSink sink)
     {
         ulong now = MonotonicNowNs();
@@ -219,7 +222,10 @@ public sealed class DatapathSession : IDisposable
         int flows = 0;
         for (int slot = 0; slot < _history.SlotLimit; slot++)
         {
-            if (_history.Knows(slot) && Observe(slot, _flows[slot], now, sink))
+            if (!_history.Knows(slot))
+                continue;
+            var flow = _flows[slot];
+            if (Observe(slot, flow, now, sink))
                 flows++;
         }
 
@@ -264,6 +270,7 @@ public sealed class DatapathSession : IDisposable
     }
 
     // One flow of a read: a snapshot (true), or its last one and removal when it idled out.
+    [MethodImpl(HotPath.JitCompiled)]
     private bool Observe(int slot, in Flow flow, ulong now, IFlowSink sink)
     {
         ref readonly var key = ref _history.Key(slot);

@@ -27,8 +27,8 @@ internal sealed class SlotArray<T> : IDisposable
     /// <summary>Whether a slot was released during this collection (after <see cref="BeginCollection"/>).</summary>
     public bool WasReleased(int index) => _releasedSet.Contains(index);
 
-    /// <summary>A copy of slot <paramref name="index"/> (programs keep writing the original).</summary>
-    public T this[int index] => _values[index];
+    /// <summary>Slot <paramref name="index"/> in place: programs keep writing it, so copy it for a consistent read.</summary>
+    public ref readonly T this[int index] => ref _values[index];
 
     /// <summary>A slot whose owner was just removed: freed by the next <see cref="BeginCollection"/>.</summary>
     public void Release(int index)

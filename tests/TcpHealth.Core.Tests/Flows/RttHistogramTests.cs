@@ -148,6 +148,22 @@ public class RttHistogramTests
     }
 
     [Fact]
+    public void The_count_adds_every_bucket_in_64_bits()
+    {
+        // Each bucket is 32 bits in the kernel; together they pass 2^32.
+        var buckets = new uint[RttHistogram.BucketCount];
+        ulong expected = 3 + 4;
+        for (int i = 0; i < buckets.Length; i++)
+        {
+            buckets[i] = i % 7 == 0 ? uint.MaxValue : (uint)i;
+            expected += buckets[i];
+        }
+
+        Assert.Equal(expected, new RttHistogram(20, 3, 4, buckets, 1, 2).Count);
+        Assert.True(expected > uint.MaxValue);
+    }
+
+    [Fact]
     public void Empty_histogram_has_no_quantile()
     {
         var h = new RttHistogram(20, 0, 0, new uint[RttHistogram.BucketCount], 0, 0);
