@@ -160,7 +160,7 @@ public static class RenderBench
         var samples = Enumerable.Range(0, 64).Select(i => firstNs + firstNs * (ulong)i * 9 / 63).ToList();
         var anchor = RttHistogram.AnchorFor(firstNs);
         var buckets = new uint[RttHistogram.BucketCount];
-        ulong below = 0, above = 0;
+        uint below = 0, above = 0;
         foreach (var ns in samples)
         {
             var b = RttHistogram.BucketOf(anchor, ns);
@@ -180,6 +180,6 @@ public static class RenderBench
 
         var histogram = new RttHistogram(anchor, below, above, buckets, samples[0], samples[^1]);
         var sum = samples.Aggregate(0UL, (a, s) => a + s);
-        return new RttSummary((ulong)samples.Count, null, null, null, null, null, histogram) { SumNs = sum };
+        return new RttSummary((ulong)samples.Count, sum, samples[0], samples[^1], histogram);
     }
 }

@@ -65,29 +65,24 @@ public readonly record struct DirectionCounters(
 
 /// <summary>
 /// Passive RTT of the path interface → destination → interface, from TCP
-/// timestamp echoes. Quantiles not given come from the kernel histogram, worked
-/// out when asked for (the agent never asks: it exports the buckets), and are
-/// null when it holds no samples (e.g. it could not be tracked). A value, like
-/// the snapshot that holds it.
+/// timestamp echoes and ICMP echoes: the kernel's exact count, sum, min and max,
+/// and its histogram, from which quantiles are worked out when asked for (the
+/// agent never asks: it exports the buckets). Min, mean, max and quantiles are
+/// null without samples, and quantiles without a histogram: never invented. A
+/// value, like the snapshot that holds it.
 /// </summary>
-public readonly record struct RttSummary(
-    ulong Samples,
-    TimeSpan? Min,
-    TimeSpan? Mean,
-    TimeSpan? Max,
-    TimeSpan? P50,
-    TimeSpan? P99,
-    RttHistogram? Histogram)
+public readonly record struct RttSummary(ulong Samples, ulong SumNs, ulong MinNs, ulong MaxNs, RttHistogram? Histogram)
 {
-    public TimeSpan? P50 { get => field ?? Quantile(0.5); init; } = P50;
-
-    public TimeSpan? P99 { get => field ?? Quantile(0.99); init; } = P99;
-
-    /// <summary>Sum of all samples (ns), for the exporter's histogram _sum.</summary>
-    public ulong SumNs { get; init; }
+    public TimeSpan? Min => Samples == 0 ? null : Ns(MinNs);
+    public TimeSpan? Mean => Samples == 0 ? null : Ns(SumNs / Samples);
+    public TimeSpan? Max => Samples == 0 ? null : Ns(MaxNs);
+    public TimeSpan? P50 => Quantile(0.5);
+    public TimeSpan? P99 => Quantile(0.99);
 
     private TimeSpan? Quantile(double q) =>
         Histogram?.Quantile(q) is { } ns ? TimeSpan.FromTicks((long)(ns / 100)) : null;
+
+    private static TimeSpan Ns(ulong ns) => TimeSpan.FromTicks((long)(ns / 100));
 
     public static RttSummary Empty => default;
 }

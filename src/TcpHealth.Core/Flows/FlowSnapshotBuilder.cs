@@ -56,16 +56,8 @@ public static class FlowSnapshotBuilder
         if (r.Count == 0)
             return RttSummary.Empty;
         return new RttSummary(
-            r.Count,
-            Ns(r.MinNs),
-            Ns(r.SumNs / r.Count),
-            Ns(r.MaxNs),
-            null,
-            null,
-            r.BaseOctave == 0 ? null : new RttHistogram(hists, index))
-        {
-            SumNs = r.SumNs,
-        };
+            r.Count, r.SumNs, r.MinNs, r.MaxNs,
+            r.BaseOctave is 0 or > RttHistogram.MaxBaseOctave ? null : new RttHistogram(hists, index));
     }
 
     private static ConnectionOutcome Outcome(in Flow f, ulong firstSeenNs, ulong nowNs, TimeSpan timeout)

@@ -22,22 +22,21 @@ public readonly struct RttHistogram
     public const int BucketCount = Octaves * SubBuckets;
     public const int MinOctave = 10;
 
-    // Its own copy, or entry _index of a read of the kernel map (see the second constructor).
-    private readonly uint[]? _buckets;
-    private readonly RttHist[]? _records;
+    /// <summary>The highest window anchor: the kernel anchors one octave below a sample's, and a 64-bit sample's is at most 63.</summary>
+    public const int MaxBaseOctave = 63;
+
+    // Entry _index of a read of the kernel map, or a record of its own (the first constructor).
+    private readonly RttHist[] _records;
     private readonly int _index;
 
-    public RttHistogram(int baseOctave, ulong below, ulong above, ReadOnlySpan<uint> buckets, ulong minNs, ulong maxNs)
+    public RttHistogram(int baseOctave, uint below, uint above, ReadOnlySpan<uint> buckets, ulong minNs, ulong maxNs)
     {
         if (buckets.Length != BucketCount)
             throw new ArgumentException($"expected {BucketCount} buckets, got {buckets.Length}", nameof(buckets));
-        BaseOctave = baseOctave;
-        Below = below;
-        Above = above;
-        _buckets = buckets.ToArray();
-        MinNs = minNs;
-        MaxNs = maxNs;
-        Count = CountOf(below, above, buckets);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(baseOctave);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(baseOctave, MaxBaseOctave);
+        _records = [new RttHist { BaseOctave = (uint)baseOctave, Below = below, Above = above, MinNs = minNs, MaxNs = maxNs }];
+        buckets.CopyTo(_records[0].AsSpan());
     }
 
     /// <summary>
@@ -49,25 +48,24 @@ public readonly struct RttHistogram
     public RttHistogram(RttHist[] records, int index)
     {
         ref var r = ref records[index];
-        if (r.BaseOctave == 0)
-            throw new ArgumentException("the record has no histogram window yet", nameof(records));
+        if (r.BaseOctave is 0 or > MaxBaseOctave)
+            throw new ArgumentException($"the record has no histogram window (anchor {r.BaseOctave})", nameof(records));
         _records = records;
         _index = index;
-        BaseOctave = (int)r.BaseOctave;
-        Below = r.Below;
-        Above = r.Above;
-        MinNs = r.MinNs;
-        MaxNs = r.MaxNs;
-        Count = CountOf(r.Below, r.Above, r.AsSpan());
     }
 
-    public int BaseOctave { get; }
-    public ulong Below { get; }
-    public ulong Above { get; }
-    public ulong MinNs { get; }
-    public ulong MaxNs { get; }
-    public ulong Count { get; }
-    public ReadOnlySpan<uint> Buckets => _records is null ? _buckets : _records[_index].AsSpan();
+    /// <summary>The window starts at 2^BaseOctave ns: 1 to <see cref="MaxBaseOctave"/>.</summary>
+    public int BaseOctave => (int)Record.BaseOctave;
+    public ulong Below => Record.Below;
+    public ulong Above => Record.Above;
+    public ulong MinNs => Record.MinNs;
+    public ulong MaxNs => Record.MaxNs;
+
+    /// <summary>Samples in the buckets, below and above (added up when asked: a collection mostly does not ask).</summary>
+    public ulong Count => CountOf(Below, Above, Buckets);
+    public ReadOnlySpan<uint> Buckets => _records[_index].AsSpan();
+
+    private ref readonly RttHist Record => ref _records[_index];
 
     [MethodImpl(HotPath.JitCompiled)]
     private static ulong CountOf(ulong below, ulong above, ReadOnlySpan<uint> buckets)
@@ -126,12 +124,13 @@ public readonly struct RttHistogram
     /// </summary>
     public double? Quantile(double q)
     {
-        if (Count == 0)
+        ulong count = Count;
+        if (count == 0)
             return null;
         if (q is < 0 or > 1 or double.NaN)
             throw new ArgumentOutOfRangeException(nameof(q), q, "quantile must be within [0, 1]");
 
-        double rank = Math.Max(q * Count, 0.5);
+        double rank = Math.Max(q * count, 0.5);
         double seen = 0;
         var buckets = Buckets;
         ulong windowStart = 1UL << BaseOctave;

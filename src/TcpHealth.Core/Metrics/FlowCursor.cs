@@ -31,4 +31,7 @@ internal sealed class FlowCursor(ulong firstSeenNs)
 
     /// <summary>The remote end has no agent of its own, so its direction is reported here.</summary>
     public bool ReportRx;
+
+    /// <summary>The keys' <see cref="TrafficLabels.IsCrossZone"/> (the same both ways), worked out with them.</summary>
+    public bool CrossZone;
 }

@@ -1,6 +1,8 @@
 using System.Net;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using TcpHealth.Core.Flows;
 
 namespace TcpHealth.Core.Metrics;
@@ -28,6 +30,8 @@ public sealed class FlowMetrics : IFlowSink
     private readonly Func<IPAddress, EndpointLabels> _resolve;
     private readonly Func<IPAddress, bool> _isMonitored;
     private readonly IReadOnlyList<double> _rttBounds;
+    private readonly double[] _bounds;
+    private readonly KernelBucketMap _bucketMap;
     private readonly Dictionary<ulong, FlowCursor> _cursors = [];
     private int _identityGeneration = 1;
     private DateTimeOffset _collectionTime;
@@ -44,6 +48,8 @@ public sealed class FlowMetrics : IFlowSink
         _resolve = resolve;
         _isMonitored = isMonitored;
         _rttBounds = rttBucketBounds;
+        _bounds = [.. rttBucketBounds];
+        _bucketMap = new KernelBucketMap(_bounds);
         Traffic = new(seriesBudget, seriesTtl, k => k.Overflow, () => new TrafficSeries());
         Rtt = new(seriesBudget, seriesTtl, k => k.Overflow, () => new HistogramSeries(rttBucketBounds.Count));
         HandshakeRtt = new(seriesBudget, seriesTtl, _ => TrafficLabels.Overflow, () => new HistogramSeries(rttBucketBounds.Count));
@@ -127,9 +133,9 @@ public sealed class FlowMetrics : IFlowSink
             return;
 
         ResolveLabels(f, cursor);
-        AddTraffic(cursor.TxKey, ref cursor.TxTraffic, f.Tx, cursor.Tx, now);
+        AddTraffic(cursor.TxKey, cursor.CrossZone, ref cursor.TxTraffic, f.Tx, cursor.Tx, now);
         if (cursor.ReportRx)
-            AddTraffic(cursor.RxKey, ref cursor.RxTraffic, f.Rx, cursor.Rx, now);
+            AddTraffic(cursor.RxKey, cursor.CrossZone, ref cursor.RxTraffic, f.Rx, cursor.Rx, now);
         cursor.Tx = f.Tx;
         cursor.Rx = f.Rx;
 
@@ -137,7 +143,7 @@ public sealed class FlowMetrics : IFlowSink
 
         if (!cursor.HandshakeReported && f.HandshakeRtt is { } hs)
         {
-            HandshakeRtt.Get(cursor.TxKey.Labels, now).Observe(_rttBounds, hs.TotalSeconds, 1);
+            HandshakeRtt.Get(cursor.TxKey.Labels, now).Observe(_bounds, hs.TotalSeconds, 1);
             cursor.HandshakeReported = true;
         }
 
@@ -184,13 +190,14 @@ public sealed class FlowMetrics : IFlowSink
         c.TxKey = new TrafficKey(tx, protocol);
         c.RxKey = new TrafficKey(tx.Reversed, protocol);
         c.ReportRx = !_isMonitored(f.Destination.Address);
+        c.CrossZone = tx.IsCrossZone;
         c.TxTraffic = c.RxTraffic = null;
         c.TxRtt = null;
         c.LabelsGeneration = _identityGeneration;
     }
 
     [MethodImpl(HotPath.JitCompiled)]
-    private void AddTraffic(TrafficKey key, ref SeriesHandle<TrafficSeries>? handle, in DirectionCounters now, in DirectionCounters before, DateTimeOffset time)
+    private void AddTraffic(in TrafficKey key, bool crossZone, ref SeriesHandle<TrafficSeries>? handle, in DirectionCounters now, in DirectionCounters before, DateTimeOffset time)
     {
         ulong bytes = Delta(now.Bytes, before.Bytes);
         ulong packets = Delta(now.Segments, before.Segments);
@@ -205,7 +212,7 @@ public sealed class FlowMetrics : IFlowSink
         s.RetransmittedSegments += retrans;
         s.Resets += resets;
         s.ZeroWindows += zeroWindows;
-        if (key.Labels.IsCrossZone)
+        if (crossZone)
             s.CrossZoneBytes += bytes;
     }
 
@@ -228,34 +235,61 @@ public sealed class FlowMetrics : IFlowSink
         ulong observed = 0;
         double sum = 0;
         [MethodImpl(HotPath.JitCompiled)]
-        void Add(double seconds, ulong count)
+        void Add(int index, double seconds, ulong count)
         {
             if (count == 0)
                 return;
             series ??= Rtt.Get(cursor.TxKey, now, ref cursor.TxRtt);
-            series.Counts[HistogramSeries.BucketIndex(_rttBounds, seconds)] += count;
+            series.Counts[index] += count;
             observed += count;
             sum += seconds * count;
+        }
+        void AddAt(double seconds, ulong count)
+        {
+            if (count != 0)
+                Add(HistogramSeries.BucketIndex(_bounds, seconds), seconds, count);
         }
 
         ulong countDelta = Delta(rtt.Samples, cursor.RttSamples);
         ulong sumDelta = Delta(rtt.SumNs, cursor.RttSumNs);
         ulong below = Delta(h.Below, cursor.RttBelow), above = Delta(h.Above, cursor.RttAbove);
-        Add(h.MinNs / 1e9, below);
-        // A read adds to a few of the 96 buckets: jump from one that changed to the
-        // next (a vectorized compare), then keep them all.
+        AddAt(h.MinNs / 1e9, below);
+
+        // A read adds to a few of the 96 buckets: compare eight at a time (twelve vectors) with the last
+        // read's, add what the changed ones gained and keep the eight as they were read
+        // (and their total, in 64 bits: the histogram's count, without a second pass).
+        double lowNs = h.MinNs, highNs = Math.Max(h.MinNs, h.MaxNs);
+        var targets = _bucketMap.For(h.BaseOctave);
         var buckets = h.Buckets;
         var before = cursor.RttBuckets.AsSpan();
-        for (int i = buckets.CommonPrefixLength(before); i < buckets.Length; i += 1 + buckets[(i + 1)..].CommonPrefixLength(before[(i + 1)..]))
+        var total = Vector256<ulong>.Zero;
+        for (int i = 0; i < RttHistogram.BucketCount; i += Vector256<uint>.Count)
         {
-            double mid = (RttHistogram.BucketLowerBound(h.BaseOctave, i) + RttHistogram.BucketUpperBound(h.BaseOctave, i)) / 2.0;
-            Add(Math.Clamp(mid, h.MinNs, Math.Max(h.MinNs, h.MaxNs)) / 1e9, Delta(buckets[i], before[i]));
+            var read = Vector256.Create(buckets.Slice(i, Vector256<uint>.Count));
+            var (lower, upper) = Vector256.Widen(read);
+            total += lower + upper;
+            var last = Vector256.Create(before.Slice(i, Vector256<uint>.Count));
+            uint changed = ~Vector256.Equals(read, last).ExtractMostSignificantBits() & 0xFF;
+            if (changed == 0)
+                continue;
+            for (; changed != 0; changed &= changed - 1)
+            {
+                int lane = BitOperations.TrailingZeroCount(changed);
+                ulong gained = Delta(read.GetElement(lane), last.GetElement(lane));
+                int k = i + lane;
+                double middle = targets.MiddleNs[k];
+                // Its middle, unless that lies outside the flow's exact range.
+                if (middle >= lowNs && middle <= highNs)
+                    Add(targets.Index[k], middle / 1e9, gained);
+                else
+                    AddAt(Math.Clamp(middle, lowNs, highNs) / 1e9, gained);
+            }
+            read.CopyTo(before.Slice(i));
         }
-        buckets.CopyTo(before);
         AddAbove(above);
         cursor.RttBelow = h.Below;
         cursor.RttAbove = h.Above;
-        cursor.RttHistogramCount = h.Count;
+        cursor.RttHistogramCount = h.Below + h.Above + Vector256.Sum(total);
         cursor.RttMaxNs = h.MaxNs;
         cursor.RttSamples = rtt.Samples;
         cursor.RttSumNs = rtt.SumNs;
@@ -276,19 +310,19 @@ public sealed class FlowMetrics : IFlowSink
                 return;
             if (countDelta != observed + count)
             {
-                Add(h.MaxNs / 1e9, count); // samples were lost: the sum says nothing about these
+                AddAt(h.MaxNs / 1e9, count); // samples were lost: the sum says nothing about these
                 return;
             }
             double top = RttHistogram.BucketUpperBound(h.BaseOctave, RttHistogram.BucketCount - 1);
             double restNs = sumDelta - sum * 1e9;
             if (h.MaxNs > cursor.RttMaxNs)
             {
-                Add(h.MaxNs / 1e9, 1);
+                AddAt(h.MaxNs / 1e9, 1);
                 restNs -= h.MaxNs;
                 count--;
             }
             if (count > 0)
-                Add(Math.Clamp(restNs / count, top, Math.Max(top, h.MaxNs)) / 1e9, count);
+                AddAt(Math.Clamp(restNs / count, top, Math.Max(top, h.MaxNs)) / 1e9, count);
         }
     }
 

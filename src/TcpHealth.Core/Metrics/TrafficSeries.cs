@@ -25,17 +25,17 @@ public sealed class HistogramSeries(int bounds)
     public ulong[] Counts { get; } = new ulong[bounds + 1];
     public double Sum;
 
-    public void Observe(IReadOnlyList<double> bounds, double value, ulong count)
+    public void Observe(ReadOnlySpan<double> bounds, double value, ulong count)
     {
         Counts[BucketIndex(bounds, value)] += count;
         Sum += value * count;
     }
 
-    /// <summary>Index of the first bound at or above <paramref name="value"/>; bounds.Count for +Inf.</summary>
+    /// <summary>Index of the first bound at or above <paramref name="value"/>; bounds.Length for +Inf.</summary>
     [MethodImpl(HotPath.JitCompiled)]
-    public static int BucketIndex(IReadOnlyList<double> bounds, double value)
+    public static int BucketIndex(ReadOnlySpan<double> bounds, double value)
     {
-        int lo = 0, hi = bounds.Count;
+        int lo = 0, hi = bounds.Length;
         while (lo < hi)
         {
             int mid = (lo + hi) / 2;

@@ -35,8 +35,12 @@ public class FlowRenderingTests
     [Fact]
     public void Json_carries_every_documented_field()
     {
-        var rtt = new RttSummary(5, TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(2), TimeSpan.FromMilliseconds(4),
-            TimeSpan.FromMilliseconds(1.9), TimeSpan.FromMilliseconds(3.9), null);
+        // Five samples: 1 ms, three of 2 ms, 4 ms.
+        int anchor = RttHistogram.AnchorFor(1_000_000);
+        var buckets = new uint[RttHistogram.BucketCount];
+        foreach (ulong ns in new ulong[] { 1_000_000, 2_000_000, 2_000_000, 2_000_000, 4_000_000 })
+            buckets[RttHistogram.BucketOf(anchor, ns)]++;
+        var rtt = new RttSummary(5, 11_000_000, 1_000_000, 4_000_000, new RttHistogram(anchor, 0, 0, buckets, 1_000_000, 4_000_000));
         var e = Json(Flow("10.0.0.1:40000", "10.0.0.2:443", 1234, rtt));
         string[] fields =
         [
@@ -51,7 +55,10 @@ public class FlowRenderingTests
         Assert.Equal(1234ul, e.GetProperty("tx_bytes").GetUInt64());
         Assert.Equal(2ul, e.GetProperty("retrans_segs").GetUInt64());
         Assert.Equal(3ul, e.GetProperty("zero_window_received").GetUInt64());
-        Assert.Equal(1.9, e.GetProperty("rtt_p50_ms").GetDouble(), 6);
+        Assert.Equal(rtt.P50!.Value.TotalMilliseconds, e.GetProperty("rtt_p50_ms").GetDouble(), 6);
+        Assert.InRange(e.GetProperty("rtt_p50_ms").GetDouble(), 2 * 0.968, 2 * 1.032);
+        Assert.Equal(2.2, e.GetProperty("rtt_mean_ms").GetDouble(), 6);
+        Assert.Equal(4.0, e.GetProperty("rtt_max_ms").GetDouble(), 6);
         Assert.Equal(1.5, e.GetProperty("handshake_rtt_ms").GetDouble(), 6);
         Assert.Equal("established", e.GetProperty("outcome").GetString());
         Assert.Equal("tcp", e.GetProperty("proto").GetString());

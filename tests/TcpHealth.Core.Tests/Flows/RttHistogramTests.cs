@@ -10,7 +10,7 @@ public class RttHistogramTests
     {
         int anchor = RttHistogram.AnchorFor(samples[0]);
         var buckets = new uint[RttHistogram.BucketCount];
-        ulong below = 0, above = 0;
+        uint below = 0, above = 0;
         foreach (var s in samples)
         {
             int b = RttHistogram.BucketOf(anchor, s);

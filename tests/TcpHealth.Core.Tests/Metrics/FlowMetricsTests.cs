@@ -153,7 +153,7 @@ public class FlowMetricsTests
         var buckets = new uint[RttHistogram.BucketCount];
         buckets[RttHistogram.BucketOf(anchor, 12_000_000)] = 3;
         var h = new RttHistogram(anchor, 1, 0, buckets, 4_000_000, 12_000_000);
-        var rtt = new RttSummary(4, null, null, null, null, null, h) { SumNs = 40_000_000 };
+        var rtt = new RttSummary(4, 40_000_000, h.MinNs, h.MaxNs, h);
         m.Observe(Snap(Flow("10.0.1.1:1", "10.0.1.2:80", Dir(1), None, rtt: rtt)), T0);
 
         var series = Assert.Single(m.Rtt.Entries).Value;
@@ -183,7 +183,7 @@ public class FlowMetricsTests
                 buckets[b] += add;
             count = (ulong)buckets.Sum(b => (long)b);
             var h = new RttHistogram(anchor, 0, 0, buckets, RttHistogram.BucketLowerBound(anchor, 0), RttHistogram.BucketUpperBound(anchor, RttHistogram.BucketCount - 1));
-            m.Observe(Snap(f with { Tx = Dir(++read), Rtt = new RttSummary(count, null, null, null, null, null, h) }), T0.AddSeconds(read));
+            m.Observe(Snap(f with { Tx = Dir(++read), Rtt = new RttSummary(count, 0, h.MinNs, h.MaxNs, h) }), T0.AddSeconds(read));
         }
 
         Read((0, 2), (40, 1));
@@ -202,6 +202,25 @@ public class FlowMetricsTests
     }
 
     [Fact]
+    public void A_kernel_bucket_whose_middle_is_past_the_flows_max_is_placed_at_the_max()
+    {
+        // The kernel bucket holding 4.99 ms is [4.98, 5.24) ms: its middle lies above the
+        // 5 ms bound, but every sample in it is at most the flow's max, 4.99 ms.
+        var m = Metrics();
+        int anchor = RttHistogram.AnchorFor(4_990_000);
+        int bucket = RttHistogram.BucketOf(anchor, 4_990_000);
+        Assert.True((RttHistogram.BucketLowerBound(anchor, bucket) + RttHistogram.BucketUpperBound(anchor, bucket)) / 2e9 > 0.005);
+        var buckets = new uint[RttHistogram.BucketCount];
+        buckets[bucket] = 2;
+        var rtt = new RttSummary(2, 9_980_000, 4_990_000, 4_990_000, new RttHistogram(anchor, 0, 0, buckets, 4_990_000, 4_990_000));
+        m.Observe(Snap(Flow("10.0.1.1:1", "10.0.1.2:80", Dir(1), None, rtt: rtt)), T0);
+
+        var series = Assert.Single(m.Rtt.Entries).Value;
+        Assert.Equal(2ul, series.Counts[HistogramSeries.BucketIndex(Bounds, 0.00499)]);
+        Assert.Equal(2ul, (ulong)series.Counts.Sum(c => (long)c));
+    }
+
+    [Fact]
     public void Samples_above_the_kernels_window_are_placed_by_the_exact_sum_and_only_one_at_a_new_max()
     {
         // A LAN flow: first echo 60 us, so the kernel's window ends near 2 ms. Then ten
@@ -210,8 +229,8 @@ public class FlowMetricsTests
         int anchor = RttHistogram.AnchorFor(60_000);
         var buckets = new uint[RttHistogram.BucketCount];
         buckets[RttHistogram.BucketOf(anchor, 60_000)] = 5;
-        RttSummary Rtt(ulong above, ulong max, ulong sum) =>
-            new(5 + above, null, null, null, null, null, new RttHistogram(anchor, 0, above, buckets, 60_000, max)) { SumNs = sum };
+        RttSummary Rtt(uint above, ulong max, ulong sum) =>
+            new(5 + above, sum, 60_000, max, new RttHistogram(anchor, 0, above, buckets, 60_000, max));
         var f = Flow("10.0.1.1:1", "10.0.1.2:80", Dir(1), None);
         m.Observe(Snap(f with { Rtt = Rtt(0, 60_000, 300_000) }), T0);
         m.Observe(Snap(f with { Tx = Dir(2), Rtt = Rtt(11, 300_000_000, 300_000 + 10 * 40_000_000UL + 300_000_000) }), T0.AddSeconds(5));
@@ -340,7 +359,7 @@ public class FlowMetricsTests
         int anchor = RttHistogram.AnchorFor(12_000_000);
         var buckets = new uint[RttHistogram.BucketCount];
         buckets[RttHistogram.BucketOf(anchor, 12_000_000)] = 1;
-        RttSummary Rtt(ulong n) => new(n, null, null, null, null, null, new RttHistogram(anchor, 0, 0, buckets, 12_000_000, 12_000_000)) { SumNs = n * 12_000_000 };
+        RttSummary Rtt(ulong n) => new(n, n * 12_000_000, 12_000_000, 12_000_000, new RttHistogram(anchor, 0, 0, buckets, 12_000_000, 12_000_000));
         var f = Flow("10.0.1.1:1", "10.0.1.2:80", Dir(1), None, rtt: Rtt(1));
         m.Observe(Snap(f), T0);
         buckets[RttHistogram.BucketOf(anchor, 12_000_000)] = 3;
