@@ -24,7 +24,10 @@ public static class ProcessMetrics
         {
             stat = ProcStat.Parse(File.ReadAllText("/proc/self/stat"));
             maxFds = MaxOpenFiles(File.ReadAllText("/proc/self/limits"));
-            openFds = Directory.EnumerateFileSystemEntries("/proc/self/fd").Count();
+            // fdinfo, not fd: one entry per descriptor too, but files rather than links, so
+            // counting them reads the directory only (.NET stats every link it lists: two
+            // syscalls per descriptor, 13% of the agent's CPU at 10,000 flows).
+            openFds = Directory.EnumerateFileSystemEntries("/proc/self/fdinfo").Count();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
         {
