@@ -253,26 +253,35 @@ public sealed class FlowMetrics : IFlowSink
         ulong countDelta = Delta(rtt.Samples, cursor.RttSamples);
         ulong sumDelta = Delta(rtt.SumNs, cursor.RttSumNs);
         ulong below = Delta(h.Below, cursor.RttBelow), above = Delta(h.Above, cursor.RttAbove);
-        AddAt(h.MinNs / 1e9, below);
+        if (below != 0)
+            AddAt(h.MinNs / 1e9, below);
 
-        // A read adds to a few of the 96 buckets: compare eight at a time (twelve vectors) with the last
-        // read's, add what the changed ones gained and keep the eight as they were read
-        // (and their total, in 64 bits: the histogram's count, without a second pass).
-        double lowNs = h.MinNs, highNs = Math.Max(h.MinNs, h.MaxNs);
-        var targets = _bucketMap.For(h.BaseOctave);
+        // A read adds to a few of the 96 buckets (twelve vectors of eight). First, with no
+        // call that would make the JIT keep vectors in memory, which vectors changed since
+        // the last read, and the total of all buckets (the histogram's count, in 64 bits).
         var buckets = h.Buckets;
         var before = cursor.RttBuckets.AsSpan();
         var total = Vector256<ulong>.Zero;
-        for (int i = 0; i < RttHistogram.BucketCount; i += Vector256<uint>.Count)
+        int changedVectors = 0;
+        for (int v = 0; v < RttHistogram.BucketCount / Vector256<uint>.Count; v++)
         {
-            var read = Vector256.Create(buckets.Slice(i, Vector256<uint>.Count));
+            var read = Vector256.Create(buckets.Slice(v * Vector256<uint>.Count, Vector256<uint>.Count));
             var (lower, upper) = Vector256.Widen(read);
             total += lower + upper;
+            if (read != Vector256.Create(before.Slice(v * Vector256<uint>.Count, Vector256<uint>.Count)))
+                changedVectors |= 1 << v;
+        }
+        ulong histogramCount = h.Below + h.Above + Vector256.Sum(total);
+
+        // Then what each changed bucket gained, and the eight kept as they were read.
+        double lowNs = h.MinNs, highNs = Math.Max(h.MinNs, h.MaxNs);
+        var targets = _bucketMap.For(h.BaseOctave);
+        for (; changedVectors != 0; changedVectors &= changedVectors - 1)
+        {
+            int i = BitOperations.TrailingZeroCount(changedVectors) * Vector256<uint>.Count;
+            var read = Vector256.Create(buckets.Slice(i, Vector256<uint>.Count));
             var last = Vector256.Create(before.Slice(i, Vector256<uint>.Count));
-            uint changed = ~Vector256.Equals(read, last).ExtractMostSignificantBits() & 0xFF;
-            if (changed == 0)
-                continue;
-            for (; changed != 0; changed &= changed - 1)
+            for (uint changed = ~Vector256.Equals(read, last).ExtractMostSignificantBits() & 0xFF; changed != 0; changed &= changed - 1)
             {
                 int lane = BitOperations.TrailingZeroCount(changed);
                 ulong gained = Delta(read.GetElement(lane), last.GetElement(lane));
@@ -289,7 +298,7 @@ public sealed class FlowMetrics : IFlowSink
         AddAbove(above);
         cursor.RttBelow = h.Below;
         cursor.RttAbove = h.Above;
-        cursor.RttHistogramCount = h.Below + h.Above + Vector256.Sum(total);
+        cursor.RttHistogramCount = histogramCount;
         cursor.RttMaxNs = h.MaxNs;
         cursor.RttSamples = rtt.Samples;
         cursor.RttSumNs = rtt.SumNs;
