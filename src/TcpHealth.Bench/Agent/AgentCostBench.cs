@@ -20,8 +20,12 @@ public sealed record AgentCostRow(
 /// </summary>
 public static class AgentCostBench
 {
-    /// <summary>CPU is averaged over this many collection intervals (one tick is 10 ms; a longer window makes an idle agent's few ticks mean something).</summary>
-    public const int WindowIntervals = 3;
+    /// <summary>
+    /// CPU is averaged over this many collection intervals (one tick is 10 ms; a longer window
+    /// makes an idle agent's few ticks mean something), and the collection time is their
+    /// median: one collection on this VM can take twice another's.
+    /// </summary>
+    public const int WindowIntervals = 6;
 
     public static readonly (string Level, int Flows)[] Levels = [("idle", 0), ("10k flows", 10_000), ("100k flows", 100_000)];
 
