@@ -207,16 +207,17 @@ public static class Report
             $"   the TCP case: a fresh agent and {AgentCostBench.TcpConnections} connections A -> B, one 16-byte write on each per interval (each ACK echoes it: an RTT histogram per flow);");
         sb.AppendLine(CultureInfo.InvariantCulture,
             $"   CPU over {AgentCostBench.WindowIntervals} intervals (a /metrics scrape each), collection = the agent's tcphealth_collection_duration_seconds (map read, snapshots, metric update), median (max)");
-        Table(sb, ["build", "case", "flows sent", "flows seen", "RSS MiB", "anon", "file", "of it maps", "peak", "CPU %", "CPU ms/interval", "collection ms", "ms per 10k flows"],
+        Table(sb, ["build", "case", "flows sent", "flows seen", "RSS MiB", "anon", "file", "of it maps", "peak", "growth", "CPU %", "CPU ms/interval", "collection ms", "ms per 10k flows"],
             a.Cost.Select(c => new[]
             {
                 c.Binary, c.Level, c.Flows.ToString(CultureInfo.InvariantCulture), F(c.FlowsSeen, "0"),
-                F(MiB(c.RssBytes), "0.0"), F(MiB(c.RssAnonBytes), "0.0"), F(MiB(c.RssFileBytes), "0.0"), F(MiB(c.BpfMapRssBytes), "0.0"), F(MiB(c.PeakRssBytes), "0.0"),
+                F(MiB(c.RssBytes), "0.0"), F(MiB(c.RssAnonBytes), "0.0"), F(MiB(c.RssFileBytes), "0.0"), F(MiB(c.BpfMapRssBytes), "0.0"), F(MiB(c.PeakRssBytes), "0.0"), F(MiB(c.RssGrowthBytes), "+0.0;-0.0"),
                 F(c.CpuPercent, "0.00"), F(c.CpuMsPerInterval, "0.0"), $"{F(c.CollectionMs, "0.00")} ({F(c.CollectionMsMax, "0.00")})",
                 c.Flows == 0 ? "-" : F(PerTenThousand(c.CollectionMs, c.Flows), "0.00"),
             }));
         sb.AppendLine("   RSS = anon (GC heap, native heap) + file (mapped runtime, assemblies or the AOT binary) + shmem (JIT code, mapped twice for W^X);");
         sb.AppendLine("   of it maps = the part of file that is BPF map memory mapped into the agent (RTT histogram slots in use; counted in 4. already);");
+        sb.AppendLine("   growth = RSS at the end of the window minus at its start (a heap still growing from interval to interval);");
         sb.AppendLine("   r2r = ReadyToRun; -trimmed = self-contained with the runtime's unused code trimmed away (`make build` publishes r2r-trimmed);");
         sb.AppendLine("   -tiered = tiered JIT on, whose idle CPU (5-20 s after start-up) includes re-compiling warm code");
         sb.AppendLine(CultureInfo.InvariantCulture,

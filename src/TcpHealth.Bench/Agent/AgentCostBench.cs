@@ -7,9 +7,10 @@ namespace TcpHealth.Bench.Agent;
 /// <param name="CpuPercent">utime + stime over <see cref="AgentCostBench.WindowIntervals"/> collection intervals, percent of one core.</param>
 /// <param name="CpuMsPerInterval">The same as CPU time per collection interval: collection, metric update, one scrape, timers, GC.</param>
 /// <param name="CollectionMs">Median of the agent's tcphealth_collection_duration_seconds over the window (map read, snapshots, metric update).</param>
+/// <param name="RssGrowthBytes">How much RSS grew over the window: a heap that keeps growing from interval to interval shows here.</param>
 public sealed record AgentCostRow(
     string Binary, string Level, int Flows, double FlowsSeen, double FlowsNotTracked,
-    long RssBytes, long RssAnonBytes, long RssFileBytes, long BpfMapRssBytes, long PeakRssBytes,
+    long RssBytes, long RssAnonBytes, long RssFileBytes, long BpfMapRssBytes, long PeakRssBytes, long RssGrowthBytes,
     double CpuPercent, double CpuMsPerInterval, double CollectionMs, double CollectionMsMax);
 
 /// <summary>
@@ -84,7 +85,7 @@ public static class AgentCostBench
         var cpu = ProcessSample.CpuPercent(before, after);
         return new AgentCostRow(
             binary.Label, level, n, metrics["tcphealth_flows"], metrics["tcphealth_datapath_not_tracked_total{what=\"flows\"}"],
-            after.RssBytes, after.RssAnonBytes, after.RssFileBytes, after.BpfMapRssBytes, after.PeakRssBytes,
+            after.RssBytes, after.RssAnonBytes, after.RssFileBytes, after.BpfMapRssBytes, after.PeakRssBytes, after.RssBytes - before.RssBytes,
             cpu, cpu / 100 * AgentProcess.CollectionInterval.TotalMilliseconds,
             Stats.Median(durations), durations.Max());
     }
