@@ -211,7 +211,7 @@ public static class Report
             a.Cost.Select(c => new[]
             {
                 c.Binary, c.Level, c.Flows.ToString(CultureInfo.InvariantCulture), F(c.FlowsSeen, "0"),
-                F(MiB(c.RssBytes), "0.0"), F(MiB(c.RssAnonBytes), "0.0"), F(MiB(c.RssFileBytes), "0.0"), F(MiB(c.BpfMapRssBytes), "0.0"), F(MiB(c.PeakRssBytes), "0.0"), F(MiB(c.RssGrowthBytes), "+0.0;-0.0"),
+                F(MiB(c.RssBytes), "0.0"), F(MiB(c.RssAnonBytes), "0.0"), F(MiB(c.RssFileBytes), "0.0"), F(MiB(c.BpfMapRssBytes), "0.0"), F(MiB(c.PeakRssBytes), "0.0"), F(MiB(c.RssGrowthBytes), "+0.0;-0.0;0.0"),
                 F(c.CpuPercent, "0.00"), F(c.CpuMsPerInterval, "0.0"), $"{F(c.CollectionMs, "0.00")} ({F(c.CollectionMsMax, "0.00")})",
                 c.Flows == 0 ? "-" : F(PerTenThousand(c.CollectionMs, c.Flows), "0.00"),
             }));
