@@ -337,6 +337,16 @@ public sealed class DatapathSession : IDisposable
             _pendingTimestamps.DeleteBatch<TsKey>(CollectionsMarshal.AsSpan(_staleTimestamps));
     }
 
+    /// <summary>Entries in pending_ts now, read whole (the tests' check that expired state leaves with its flow).</summary>
+    internal int PendingTimestampCount()
+    {
+        int total = 0, count;
+        var cursor = _pendingTimestamps.BeginRead();
+        while ((count = _pendingTimestamps.ReadBatch(cursor, ref _tsKeys, ref _tsValues)) > 0)
+            total += count;
+        return total;
+    }
+
     /// <summary>CLOCK_MONOTONIC in ns: the clock of bpf_ktime_get_ns (Stopwatch uses it on Linux).</summary>
     private static ulong MonotonicNowNs()
     {

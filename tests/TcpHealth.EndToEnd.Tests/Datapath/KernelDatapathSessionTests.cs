@@ -37,6 +37,30 @@ public sealed class KernelDatapathSessionTests
     }
 
     [Fact]
+    public void Unanswered_echo_requests_leave_pending_ts_with_their_expired_flow()
+    {
+        // B ignores echo requests: each one A sends waits in pending_ts for a reply that never
+        // comes, far younger than the timestamp timeout (10 s), so only the flow's expiry can
+        // remove them, before its slot goes to another flow.
+        using var lab = TestLab.Create(TimeSpan.FromMilliseconds(0.5));
+        lab.B.Exec("sysctl", "-q", "-w", "net.ipv4.icmp_echo_ignore_all=1");
+        using var session = OpenOnA(lab);
+        bool Echo(Core.Flows.FlowSnapshot f) => f.Protocol == 1 && f.Destination.Address.Equals(TestLab.AddressB4);
+        session.Collect();
+        int before = session.PendingTimestampCount();
+
+        lab.A.Run($"ping -4 -n -c 3 -i 0.05 -W 1 {TestLab.AddressB4} || true");
+        var read = session.Collect();
+        Assert.Equal(3UL, Assert.Single(read.Flows, Echo).Tx.Packets);
+        Assert.Equal(0UL, Assert.Single(read.Flows, Echo).Rx.Packets);
+        Assert.Equal(before + 3, session.PendingTimestampCount());
+
+        Thread.Sleep(1500);
+        Assert.Single(session.Collect().Expired, Echo);
+        Assert.Equal(before, session.PendingTimestampCount());
+    }
+
+    [Fact]
     public void An_expired_flows_rtt_slot_goes_zeroed_to_the_next_flow()
     {
         using var lab = TestLab.Create(TimeSpan.FromMilliseconds(0.5));
