@@ -57,7 +57,7 @@ public static class FlowSnapshotBuilder
             return RttSummary.Empty;
         return new RttSummary(
             r.Count, r.SumNs, r.MinNs, r.MaxNs,
-            r.BaseOctave is 0 or > RttHistogram.MaxBaseOctave ? null : new RttHistogram(hists, index));
+            RttHistogram.HasWindow(r) ? new RttHistogram(hists, index) : null);
     }
 
     private static ConnectionOutcome Outcome(in Flow f, ulong firstSeenNs, ulong nowNs, TimeSpan timeout)

@@ -48,11 +48,14 @@ public readonly struct RttHistogram
     public RttHistogram(RttHist[] records, int index)
     {
         ref var r = ref records[index];
-        if (r.BaseOctave is 0 or > MaxBaseOctave)
+        if (!HasWindow(r))
             throw new ArgumentException($"the record has no histogram window (anchor {r.BaseOctave})", nameof(records));
         _records = records;
         _index = index;
     }
+
+    /// <summary>Whether the kernel anchored the record's window (at its first sample), so it can be viewed as a histogram.</summary>
+    public static bool HasWindow(in RttHist record) => record.BaseOctave is not (0 or > MaxBaseOctave);
 
     /// <summary>The window starts at 2^BaseOctave ns: 1 to <see cref="MaxBaseOctave"/>.</summary>
     public int BaseOctave => (int)Record.BaseOctave;

@@ -244,11 +244,7 @@ public sealed class FlowMetrics : IFlowSink
             observed += count;
             sum += seconds * count;
         }
-        void AddAt(double seconds, ulong count)
-        {
-            if (count != 0)
-                Add(HistogramSeries.BucketIndex(_bounds, seconds), seconds, count);
-        }
+        void AddAt(double seconds, ulong count) => Add(HistogramSeries.BucketIndex(_bounds, seconds), seconds, count);
 
         ulong countDelta = Delta(rtt.Samples, cursor.RttSamples);
         ulong sumDelta = Delta(rtt.SumNs, cursor.RttSumNs);
