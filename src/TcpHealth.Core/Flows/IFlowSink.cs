@@ -3,7 +3,8 @@ namespace TcpHealth.Core.Flows;
 /// <summary>
 /// Takes a collection's flows one at a time, as the session reads them: a
 /// consumer that keeps nothing per read (the agent's metrics) needs no list of
-/// every flow in the table.
+/// every flow in the table. A snapshot, and the RTT histogram it views, are
+/// valid during the call only: a sink copies what it keeps.
 /// </summary>
 public interface IFlowSink
 {

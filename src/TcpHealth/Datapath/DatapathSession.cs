@@ -30,10 +30,12 @@ public sealed class DatapathSession : IDisposable
     private ulong _newFlowsLost;
 
     // Reused by every collection instead of fresh arrays every few seconds (grown
-    // to the largest read so far): a copy of each flow's RTT histogram, and the
-    // batches of flow_slots and pending_ts.
+    // to the largest read so far): a copy of each flow's RTT histogram for the
+    // snapshots of Collect(), which keeps them, and the batches of flow_slots and
+    // pending_ts. A sink keeps no snapshot, so its flows share one copy.
     private RttHist[] _histValues = [];
     private int _histCount;
+    private readonly RttHist[] _histForSink = new RttHist[1];
     private FlowKey[] _slotKeys = [];
     private uint[] _slotValues = [];
     private TsKey[] _tsKeys = [];
@@ -201,7 +203,7 @@ public sealed class DatapathSession : IDisposable
         // every collection, which the GC lets pile up as resident memory between its runs.
         _lists.Flows.Clear();
         _lists.ExpiredFlows.Clear();
-        var status = Collect(_lists);
+        var status = Collect(_lists, keepHistograms: true);
         return new DatapathSnapshot(status.Timestamp, _lists.Flows, status.Counters, status.FlowCapacity) { Expired = _lists.ExpiredFlows };
     }
 
@@ -209,8 +211,10 @@ public sealed class DatapathSession : IDisposable
     /// Reads every map once and hands each flow to <paramref name="sink"/> as it is read,
     /// keeping none.
     /// </summary>
+    public DatapathStatus Collect(IFlowSink sink) => Collect(sink, keepHistograms: false);
+
     [MethodImpl(HotPath.JitCompiled)]
-    public DatapathStatus Collect(IFlowSink sink)
+    private DatapathStatus Collect(IFlowSink sink, bool keepHistograms)
     {
         ulong now = MonotonicNowNs();
         var counters = new DatapathCounters(_counters.ReadPerCpuSums((uint)Abi.CounterCount));
@@ -225,7 +229,7 @@ public sealed class DatapathSession : IDisposable
             if (!_history.Knows(slot))
                 continue;
             var flow = _flows[slot];
-            if (Observe(slot, flow, now, sink))
+            if (Observe(slot, flow, now, sink, keepHistograms))
                 flows++;
         }
 
@@ -271,23 +275,32 @@ public sealed class DatapathSession : IDisposable
 
     // One flow of a read: a snapshot (true), or its last one and removal when it idled out.
     [MethodImpl(HotPath.JitCompiled)]
-    private bool Observe(int slot, in Flow flow, ulong now, IFlowSink sink)
+    private bool Observe(int slot, in Flow flow, ulong now, IFlowSink sink, bool keepHistograms)
     {
         ref readonly var key = ref _history.Key(slot);
+        var hists = _histForSink;
         int h = -1;
         if (RttIndex(flow.RttSlot) is int rttIndex)
         {
-            if (_histCount == _histValues.Length)
-                Array.Resize(ref _histValues, Math.Max(64, _histCount * 2));
-            _histValues[_histCount] = _rttHists[rttIndex];
-            h = _histCount++;
+            if (keepHistograms)
+            {
+                if (_histCount == _histValues.Length)
+                    Array.Resize(ref _histValues, Math.Max(64, _histCount * 2));
+                hists = _histValues;
+                h = _histCount++;
+            }
+            else
+            {
+                h = 0;
+            }
+            hists[h] = _rttHists[rttIndex];
         }
         var reading = _history.Observe(slot, flow, now);
         if (reading.Idle <= _options.FlowIdleTimeout)
         {
-            // Its histogram views the copy, which stays as it is until the next collection
-            // (a resize leaves earlier views on the old array, unchanged).
-            sink.Flow(FlowSnapshotBuilder.Build(key, flow, _histValues, h, now, reading, _options.HandshakeTimeout));
+            // Its histogram views the copy: in Collect()'s lists one that stays as it is until
+            // the next collection (a resize leaves earlier views on the old array, unchanged).
+            sink.Flow(FlowSnapshotBuilder.Build(key, flow, hists, h, now, reading, _options.HandshakeTimeout));
             return true;
         }
 
