@@ -14,7 +14,10 @@ public sealed record DatapathSnapshot(
     /// <summary>Flows read for the last time in this collection: idle too long, now removed from the kernel.</summary>
     public IReadOnlyList<FlowSnapshot> Expired { get; init; } = [];
 
-    /// <summary>Hands the flows to <paramref name="sink"/> as a session's streaming read would.</summary>
+    /// <summary>
+    /// Hands the flows to <paramref name="sink"/> as a session's streaming read would. A sink
+    /// expects RTT histograms of new samples only: a session's Collect() lists hold totals.
+    /// </summary>
     public DatapathStatus SendTo(IFlowSink sink)
     {
         foreach (var f in Flows)

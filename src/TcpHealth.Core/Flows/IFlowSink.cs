@@ -5,6 +5,10 @@ namespace TcpHealth.Core.Flows;
 /// consumer that keeps nothing per read (the agent's metrics) needs no list of
 /// every flow in the table. A snapshot, and the RTT histogram it views, are
 /// valid during the call only: a sink copies what it keeps.
+///
+/// The histogram holds the samples that are new since the flow's last read,
+/// taken out of the kernel's record as it was read (<see cref="RttSampleDrain"/>);
+/// the RTT summary's count, sum, min and max stay the flow's totals.
 /// </summary>
 public interface IFlowSink
 {

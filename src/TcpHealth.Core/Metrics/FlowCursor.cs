@@ -13,9 +13,7 @@ internal sealed class FlowCursor(ulong firstSeenNs)
     public DateTimeOffset LastSeen;
 
     public DirectionCounters Tx, Rx;
-    public uint[]? RttBuckets;
-    public int RttBaseOctave;
-    public ulong RttBelow, RttAbove, RttSamples, RttSumNs, RttHistogramCount, RttMaxNs;
+    public ulong RttSamples, RttSumNs, RttMaxNs;
     public bool HandshakeReported, ConnectionReported;
 
     /// <summary>The flow's <see cref="FlowSnapshot.Connection"/> the two flags above are about.</summary>

@@ -14,7 +14,9 @@ public readonly record struct EndpointLabels(string Namespace, string Workload, 
 /// Turns successive flow snapshots into labelled counters and histograms.
 /// The kernel's per-flow counters are monotonic; this keeps each flow's last
 /// values and adds only the difference, so a series never goes backwards and
-/// a flow's final read (when it expires) is not lost.
+/// a flow's final read (when it expires) is not lost. RTT histograms arrive
+/// holding only the samples that are new (see <see cref="IFlowSink"/>), so no
+/// copy of every flow's last buckets is kept.
 ///
 /// The rule that keeps sums over all agents honest: a direction is reported
 /// by the agent on its sender's side. Packets a flow's remote end sent
@@ -76,7 +78,10 @@ public sealed class FlowMetrics : IFlowSink
     /// </summary>
     public void IdentitiesChanged() => _identityGeneration++;
 
-    /// <summary>One whole collection, from a snapshot's lists.</summary>
+    /// <summary>
+    /// One whole collection, from a snapshot's lists. Their RTT histograms must hold each
+    /// flow's new samples only, as a sink gets them (a session's Collect() lists hold totals).
+    /// </summary>
     public void Observe(DatapathSnapshot snapshot, DateTimeOffset now)
     {
         BeginCollection(now);
@@ -163,19 +168,16 @@ public sealed class FlowMetrics : IFlowSink
     }
 
     /// <summary>
-    /// True when this read would add nothing: no counter moved, the RTT
-    /// histogram holds no new sample, and no handshake RTT or connection
-    /// outcome waits to be reported. The outcome is checked on its own because
-    /// it changes without traffic: a SYN that was never answered turns into
-    /// no_answer by timeout while its counters stand still.
+    /// True when this read would add nothing: no counter moved, no RTT sample is new,
+    /// and no handshake RTT or connection outcome waits to be reported. The outcome is
+    /// checked on its own because it changes without traffic: a SYN that was never
+    /// answered turns into no_answer by timeout while its counters stand still.
     /// </summary>
     [MethodImpl(HotPath.JitCompiled)]
     private static bool NothingNew(in FlowSnapshot f, FlowCursor c) =>
         f.Tx == c.Tx && f.Rx == c.Rx &&
         (f.Rtt.Histogram is not { } h ||
-            (c.RttBuckets is not null && c.RttBaseOctave == h.BaseOctave &&
-             // Each bucket only grows, so an unchanged total means unchanged buckets.
-             c.RttHistogramCount == h.Count && c.RttSamples == f.Rtt.Samples && c.RttSumNs == f.Rtt.SumNs)) &&
+            (c.RttSamples == f.Rtt.Samples && c.RttSumNs == f.Rtt.SumNs && h.Count == 0)) &&
         (c.HandshakeReported || f.HandshakeRtt is null) &&
         (c.ConnectionReported || OutcomeLabel(f.Outcome) is null);
 
@@ -224,12 +226,6 @@ public sealed class FlowMetrics : IFlowSink
     {
         if (rtt.Histogram is not { } h)
             return;
-        if (cursor.RttBuckets is null || cursor.RttBaseOctave != h.BaseOctave)
-        {
-            cursor.RttBuckets = new uint[RttHistogram.BucketCount];
-            cursor.RttBelow = cursor.RttAbove = 0;
-            cursor.RttBaseOctave = h.BaseOctave;
-        }
 
         HistogramSeries? series = null;
         ulong observed = 0;
@@ -248,53 +244,30 @@ public sealed class FlowMetrics : IFlowSink
 
         ulong countDelta = Delta(rtt.Samples, cursor.RttSamples);
         ulong sumDelta = Delta(rtt.SumNs, cursor.RttSumNs);
-        ulong below = Delta(h.Below, cursor.RttBelow), above = Delta(h.Above, cursor.RttAbove);
-        if (below != 0)
-            AddAt(h.MinNs / 1e9, below);
+        if (h.Below != 0)
+            AddAt(h.MinNs / 1e9, h.Below);
 
-        // A read adds to a few of the 96 buckets (twelve vectors of eight). First, with no
-        // call that would make the JIT keep vectors in memory, which vectors changed since
-        // the last read, and the total of all buckets (the histogram's count, in 64 bits).
+        // The histogram holds this read's samples only (see IFlowSink): a few of the
+        // 96 buckets, found eight at a time.
         var buckets = h.Buckets;
-        var before = cursor.RttBuckets.AsSpan();
-        var total = Vector256<ulong>.Zero;
-        int changedVectors = 0;
-        for (int v = 0; v < RttHistogram.BucketCount / Vector256<uint>.Count; v++)
-        {
-            var read = Vector256.Create(buckets.Slice(v * Vector256<uint>.Count, Vector256<uint>.Count));
-            var (lower, upper) = Vector256.Widen(read);
-            total += lower + upper;
-            if (read != Vector256.Create(before.Slice(v * Vector256<uint>.Count, Vector256<uint>.Count)))
-                changedVectors |= 1 << v;
-        }
-        ulong histogramCount = h.Below + h.Above + Vector256.Sum(total);
-
-        // Then what each changed bucket gained, and the eight kept as they were read.
         double lowNs = h.MinNs, highNs = Math.Max(h.MinNs, h.MaxNs);
         var targets = _bucketMap.For(h.BaseOctave);
-        for (; changedVectors != 0; changedVectors &= changedVectors - 1)
+        for (int i = 0; i < buckets.Length; i += Vector256<uint>.Count)
         {
-            int i = BitOperations.TrailingZeroCount(changedVectors) * Vector256<uint>.Count;
             var read = Vector256.Create(buckets.Slice(i, Vector256<uint>.Count));
-            var last = Vector256.Create(before.Slice(i, Vector256<uint>.Count));
-            for (uint changed = ~Vector256.Equals(read, last).ExtractMostSignificantBits() & 0xFF; changed != 0; changed &= changed - 1)
+            for (uint taken = ~Vector256.Equals(read, Vector256<uint>.Zero).ExtractMostSignificantBits() & 0xFF; taken != 0; taken &= taken - 1)
             {
-                int lane = BitOperations.TrailingZeroCount(changed);
-                ulong gained = Delta(read.GetElement(lane), last.GetElement(lane));
+                int lane = BitOperations.TrailingZeroCount(taken);
                 int k = i + lane;
                 double middle = targets.MiddleNs[k];
                 // Its middle, unless that lies outside the flow's exact range.
                 if (middle >= lowNs && middle <= highNs)
-                    Add(targets.Index[k], middle / 1e9, gained);
+                    Add(targets.Index[k], middle / 1e9, read.GetElement(lane));
                 else
-                    AddAt(Math.Clamp(middle, lowNs, highNs) / 1e9, gained);
+                    AddAt(Math.Clamp(middle, lowNs, highNs) / 1e9, read.GetElement(lane));
             }
-            read.CopyTo(before.Slice(i));
         }
-        AddAbove(above);
-        cursor.RttBelow = h.Below;
-        cursor.RttAbove = h.Above;
-        cursor.RttHistogramCount = histogramCount;
+        AddAbove(h.Above);
         cursor.RttMaxNs = h.MaxNs;
         cursor.RttSamples = rtt.Samples;
         cursor.RttSumNs = rtt.SumNs;

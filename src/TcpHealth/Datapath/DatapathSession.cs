@@ -32,10 +32,14 @@ public sealed class DatapathSession : IDisposable
     // Reused by every collection instead of fresh arrays every few seconds (grown
     // to the largest read so far): a copy of each flow's RTT histogram for the
     // snapshots of Collect(), which keeps them, and the batches of flow_slots and
-    // pending_ts. A sink keeps no snapshot, so its flows share one copy.
+    // pending_ts. A sink keeps no snapshot, so its flows share one record for the
+    // samples taken from theirs.
     private RttHist[] _histValues = [];
     private int _histCount;
     private readonly RttHist[] _histForSink = new RttHist[1];
+    // Whether this session's collections take the RTT samples out of the kernel's
+    // records (a sink) or leave them (Collect()); null before the first.
+    private bool? _takesSamples;
     private FlowKey[] _slotKeys = [];
     private uint[] _slotValues = [];
     private TsKey[] _tsKeys = [];
@@ -196,26 +200,32 @@ public sealed class DatapathSession : IDisposable
     public string Describe() =>
         string.Join(", ", _attachments.Where(a => a.Direction == HookDirection.Egress).Select(a => $"{a.Interface} ({a.ActualMode.ToString().ToLowerInvariant()})"));
 
-    /// <summary>Reads every map once: the flows as lists (see <see cref="DatapathSnapshot"/>).</summary>
+    /// <summary>Reads every map once: the flows as lists (see <see cref="DatapathSnapshot"/>), RTT histograms as the flows' totals.</summary>
     public DatapathSnapshot Collect()
     {
         // Reused (see DatapathSnapshot): 10k flows would otherwise be 2 MB of garbage
         // every collection, which the GC lets pile up as resident memory between its runs.
         _lists.Flows.Clear();
         _lists.ExpiredFlows.Clear();
-        var status = Collect(_lists, keepHistograms: true);
+        var status = Collect(_lists, takeSamples: false);
         return new DatapathSnapshot(status.Timestamp, _lists.Flows, status.Counters, status.FlowCapacity) { Expired = _lists.ExpiredFlows };
     }
 
     /// <summary>
     /// Reads every map once and hands each flow to <paramref name="sink"/> as it is read,
-    /// keeping none.
+    /// keeping none, with the RTT samples that are new since the last read taken out of
+    /// the kernel's records (see <see cref="IFlowSink"/>). A session collects either this
+    /// way or with <see cref="Collect()"/>, whose lists would miss the samples taken.
     /// </summary>
-    public DatapathStatus Collect(IFlowSink sink) => Collect(sink, keepHistograms: false);
+    public DatapathStatus Collect(IFlowSink sink) => Collect(sink, takeSamples: true);
 
     [MethodImpl(HotPath.JitCompiled)]
-    private DatapathStatus Collect(IFlowSink sink, bool keepHistograms)
+    private DatapathStatus Collect(IFlowSink sink, bool takeSamples)
     {
+        if (_takesSamples is bool before && before != takeSamples)
+            throw new InvalidOperationException(
+                "this session already collected the other way: into lists (RTT histograms as totals) or into a sink (RTT samples taken out of the kernel's records as they are read); open one session per kind");
+        _takesSamples = takeSamples;
         ulong now = MonotonicNowNs();
         var counters = new DatapathCounters(_counters.ReadPerCpuSums((uint)Abi.CounterCount));
         _flows.BeginCollection();
@@ -229,7 +239,7 @@ public sealed class DatapathSession : IDisposable
             if (!_history.Knows(slot))
                 continue;
             var flow = _flows[slot];
-            if (Observe(slot, flow, now, sink, keepHistograms))
+            if (Observe(slot, flow, now, sink, takeSamples))
                 flows++;
         }
 
@@ -275,25 +285,26 @@ public sealed class DatapathSession : IDisposable
 
     // One flow of a read: a snapshot (true), or its last one and removal when it idled out.
     [MethodImpl(HotPath.JitCompiled)]
-    private bool Observe(int slot, in Flow flow, ulong now, IFlowSink sink, bool keepHistograms)
+    private bool Observe(int slot, in Flow flow, ulong now, IFlowSink sink, bool takeSamples)
     {
         ref readonly var key = ref _history.Key(slot);
         var hists = _histForSink;
         int h = -1;
         if (RttIndex(flow.RttSlot) is int rttIndex)
         {
-            if (keepHistograms)
+            if (takeSamples)
+            {
+                h = 0;
+                RttSampleDrain.Take(ref _rttHists.Shared(rttIndex), ref hists[h]);
+            }
+            else
             {
                 if (_histCount == _histValues.Length)
                     Array.Resize(ref _histValues, Math.Max(64, _histCount * 2));
                 hists = _histValues;
                 h = _histCount++;
+                hists[h] = _rttHists[rttIndex];
             }
-            else
-            {
-                h = 0;
-            }
-            hists[h] = _rttHists[rttIndex];
         }
         var reading = _history.Observe(slot, flow, now);
         if (reading.Idle <= _options.FlowIdleTimeout)
@@ -319,7 +330,9 @@ public sealed class DatapathSession : IDisposable
         if (RttIndex(last.RttSlot) is int lastRtt)
         {
             _rttHists.Release(lastRtt);
-            hist = _rttHists[lastRtt];
+            if (takeSamples)
+                RttSampleDrain.Take(ref _rttHists.Shared(lastRtt), ref _histForSink[0]);
+            hist = takeSamples ? _histForSink[0] : _rttHists[lastRtt];
         }
         sink.Expired(FlowSnapshotBuilder.Build(removedKey, last, hist, now, reading, _options.HandshakeTimeout));
         return false;

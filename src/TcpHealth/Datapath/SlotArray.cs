@@ -30,6 +30,9 @@ internal sealed class SlotArray<T> : IDisposable
     /// <summary>Slot <paramref name="index"/> in place: programs keep writing it, so copy it for a consistent read.</summary>
     public ref readonly T this[int index] => ref _values[index];
 
+    /// <summary>Slot <paramref name="index"/> in place, for atomic operations on words the programs update atomically.</summary>
+    public ref T Shared(int index) => ref _values[index];
+
     /// <summary>A slot whose owner was just removed: freed by the next <see cref="BeginCollection"/>.</summary>
     public void Release(int index)
     {

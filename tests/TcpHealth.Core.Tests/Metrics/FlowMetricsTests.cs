@@ -162,16 +162,18 @@ public class FlowMetricsTests
         Assert.Equal(4ul, (ulong)series.Counts.Sum(c => (long)c));
         Assert.Equal(0.040, series.Sum, 9);
 
-        // The same kernel histogram read again adds nothing.
-        m.Observe(Snap(Flow("10.0.1.1:1", "10.0.1.2:80", Dir(1), None, rtt: rtt)), T0.AddSeconds(1));
+        // A read with no new sample adds nothing.
+        var none = new RttHistogram(anchor, 0, 0, new uint[RttHistogram.BucketCount], 4_000_000, 12_000_000);
+        m.Observe(Snap(Flow("10.0.1.1:1", "10.0.1.2:80", Dir(1), None, rtt: rtt with { Histogram = none })), T0.AddSeconds(1));
         Assert.Equal(4ul, (ulong)Assert.Single(m.Rtt.Entries).Value.Counts.Sum(c => (long)c));
+        Assert.Equal(0.040, series.Sum, 9);
     }
 
     [Fact]
-    public void Each_read_adds_what_every_kernel_bucket_gained_first_and_last_included()
+    public void Each_read_adds_the_samples_of_every_kernel_bucket_first_and_last_included()
     {
         // The window starts at 2^19 ns: bucket midpoints run from 0.54 to 32 ms, and the buckets
-        // changed below land in four different Prometheus buckets.
+        // taken from below land in four different Prometheus buckets.
         var m = Metrics();
         int anchor = RttHistogram.AnchorFor(2_000_000);
         var buckets = new uint[RttHistogram.BucketCount];
@@ -179,10 +181,14 @@ public class FlowMetricsTests
         ulong count = 0, read = 0;
         void Read(params (int Bucket, uint Add)[] adds)
         {
+            var taken = new uint[RttHistogram.BucketCount];
             foreach (var (b, add) in adds)
+            {
+                taken[b] += add;
                 buckets[b] += add;
-            count = (ulong)buckets.Sum(b => (long)b);
-            var h = new RttHistogram(anchor, 0, 0, buckets, RttHistogram.BucketLowerBound(anchor, 0), RttHistogram.BucketUpperBound(anchor, RttHistogram.BucketCount - 1));
+                count += add;
+            }
+            var h = new RttHistogram(anchor, 0, 0, taken, RttHistogram.BucketLowerBound(anchor, 0), RttHistogram.BucketUpperBound(anchor, RttHistogram.BucketCount - 1));
             m.Observe(Snap(f with { Tx = Dir(++read), Rtt = new RttSummary(count, 0, h.MinNs, h.MaxNs, h) }), T0.AddSeconds(read));
         }
 
@@ -229,11 +235,12 @@ public class FlowMetricsTests
         int anchor = RttHistogram.AnchorFor(60_000);
         var buckets = new uint[RttHistogram.BucketCount];
         buckets[RttHistogram.BucketOf(anchor, 60_000)] = 5;
-        RttSummary Rtt(uint above, ulong max, ulong sum) =>
-            new(5 + above, sum, 60_000, max, new RttHistogram(anchor, 0, above, buckets, 60_000, max));
+        var none = new uint[RttHistogram.BucketCount];
+        RttSummary Rtt(ulong samples, uint[] taken, uint above, ulong max, ulong sum) =>
+            new(samples, sum, 60_000, max, new RttHistogram(anchor, 0, above, taken, 60_000, max));
         var f = Flow("10.0.1.1:1", "10.0.1.2:80", Dir(1), None);
-        m.Observe(Snap(f with { Rtt = Rtt(0, 60_000, 300_000) }), T0);
-        m.Observe(Snap(f with { Tx = Dir(2), Rtt = Rtt(11, 300_000_000, 300_000 + 10 * 40_000_000UL + 300_000_000) }), T0.AddSeconds(5));
+        m.Observe(Snap(f with { Rtt = Rtt(5, buckets, 0, 60_000, 300_000) }), T0);
+        m.Observe(Snap(f with { Tx = Dir(2), Rtt = Rtt(16, none, 11, 300_000_000, 300_000 + 10 * 40_000_000UL + 300_000_000) }), T0.AddSeconds(5));
 
         var series = Assert.Single(m.Rtt.Entries).Value;
         Assert.Equal(5ul, series.Counts[HistogramSeries.BucketIndex(Bounds, 0.00006)]);
@@ -242,7 +249,7 @@ public class FlowMetricsTests
         Assert.Equal(0.7003, series.Sum, 9);
 
         // Five more of 40 ms; the max stands, so all five go where the sum puts them.
-        m.Observe(Snap(f with { Tx = Dir(3), Rtt = Rtt(16, 300_000_000, 300_000 + 15 * 40_000_000UL + 300_000_000) }), T0.AddSeconds(10));
+        m.Observe(Snap(f with { Tx = Dir(3), Rtt = Rtt(21, none, 5, 300_000_000, 300_000 + 15 * 40_000_000UL + 300_000_000) }), T0.AddSeconds(10));
         Assert.Equal(15ul, series.Counts[HistogramSeries.BucketIndex(Bounds, 0.040)]);
         Assert.Equal(1ul, series.Counts[HistogramSeries.BucketIndex(Bounds, 0.300)]);
     }
@@ -357,13 +364,15 @@ public class FlowMetricsTests
     {
         var m = Metrics();
         int anchor = RttHistogram.AnchorFor(12_000_000);
-        var buckets = new uint[RttHistogram.BucketCount];
-        buckets[RttHistogram.BucketOf(anchor, 12_000_000)] = 1;
-        RttSummary Rtt(ulong n) => new(n, n * 12_000_000, 12_000_000, 12_000_000, new RttHistogram(anchor, 0, 0, buckets, 12_000_000, 12_000_000));
-        var f = Flow("10.0.1.1:1", "10.0.1.2:80", Dir(1), None, rtt: Rtt(1));
+        RttSummary Rtt(ulong total, uint taken)
+        {
+            var buckets = new uint[RttHistogram.BucketCount];
+            buckets[RttHistogram.BucketOf(anchor, 12_000_000)] = taken;
+            return new(total, total * 12_000_000, 12_000_000, 12_000_000, new RttHistogram(anchor, 0, 0, buckets, 12_000_000, 12_000_000));
+        }
+        var f = Flow("10.0.1.1:1", "10.0.1.2:80", Dir(1), None, rtt: Rtt(1, 1));
         m.Observe(Snap(f), T0);
-        buckets[RttHistogram.BucketOf(anchor, 12_000_000)] = 3;
-        m.Observe(Snap(f with { Rtt = Rtt(3) }), T0.AddSeconds(5));
+        m.Observe(Snap(f with { Rtt = Rtt(3, 2) }), T0.AddSeconds(5));
 
         Assert.Equal(3ul, Assert.Single(m.Rtt.Entries).Value.Counts[HistogramSeries.BucketIndex(Bounds, 0.012)]);
     }

@@ -143,6 +143,68 @@ public sealed class KernelDatapathSessionTests
         Assert.Equal(Flows, session.Collect().Flows.Count(f => f.Protocol == 17 && f.Destination.Port == 9));
     }
 
+    [Fact]
+    public async Task A_sink_takes_each_rtt_sample_out_of_the_kernel_once_while_the_traffic_adds_more()
+    {
+        using var lab = TestLab.Create(TimeSpan.FromMilliseconds(0.5));
+        using var session = OpenOnA(lab);
+        const int Port = 5217;
+        var sink = new RttTally(f => f.Destination.Port == Port && f.Destination.Address.Equals(TestLab.AddressB4));
+
+        // Paced over a second: a TSval changes every millisecond, so the flow gets hundreds
+        // of samples while the session reads every few milliseconds.
+        var transfer = Task.Run(() => TcpTraffic.Transfer(lab, TestLab.AddressB4, Port, 2_000_000, bytesPerSecond: 2_000_000));
+        while (!transfer.IsCompleted)
+        {
+            session.Collect(sink);
+            Thread.Sleep(5);
+        }
+        await transfer;
+        Thread.Sleep(200); // its last ACKs
+        session.Collect(sink);
+
+        Assert.InRange(sink.Samples, 50UL, ulong.MaxValue);
+        Assert.True(sink.ReadsWithNewSamples >= 20, $"new samples in only {sink.ReadsWithNewSamples} reads");
+        Assert.Equal(sink.Samples, sink.Taken);
+
+        // Its last read, when it idled out, finds nothing left.
+        Thread.Sleep(1500);
+        session.Collect(sink);
+        Assert.True(sink.ReadAtExpiry);
+        Assert.Equal(sink.Samples, sink.Taken);
+
+        // Its lists would miss what was taken.
+        Assert.Throws<InvalidOperationException>(() => session.Collect());
+    }
+
+    // Adds up the RTT samples a sink was handed for one flow.
+    private sealed class RttTally(Predicate<Core.Flows.FlowSnapshot> which) : Core.Flows.IFlowSink
+    {
+        public ulong Samples { get; private set; }
+        public ulong Taken { get; private set; }
+        public int ReadsWithNewSamples { get; private set; }
+        public bool ReadAtExpiry { get; private set; }
+
+        public void Flow(in Core.Flows.FlowSnapshot flow)
+        {
+            if (!which(flow))
+                return;
+            Samples = flow.Rtt.Samples;
+            ulong taken = flow.Rtt.Histogram?.Count ?? 0;
+            Taken += taken;
+            if (taken > 0)
+                ReadsWithNewSamples++;
+        }
+
+        void Core.Flows.IFlowSink.Expired(in Core.Flows.FlowSnapshot flow)
+        {
+            if (!which(flow))
+                return;
+            Flow(flow);
+            ReadAtExpiry = true;
+        }
+    }
+
     // A session on lab end A whose flows idle out after a second.
     private static DatapathSession OpenOnA(
         TestLab lab, uint maxRttFlows = Bpf.Abi.DefaultMaxRttFlows, uint maxFlows = Bpf.Abi.DefaultMaxFlows, string? iface = null) =>
