@@ -42,6 +42,7 @@ public sealed class FlowHistory
 
     private Entry[] _entries = [];
     private ulong _lastId;
+    private readonly SharedEndpoints _endpoints = new();
 
     /// <summary>Flows known.</summary>
     public int Count { get; private set; }
@@ -69,8 +70,8 @@ public sealed class FlowHistory
             Id = ++_lastId,
             FirstSeenNs = firstSeenNs,
             Interface = interfaceName?.Invoke(key.IfIndex) ?? $"if{key.IfIndex}",
-            Source = new IPEndPoint(key.Source, key.SrcPort),
-            Destination = new IPEndPoint(key.Destination, key.DstPort),
+            Source = _endpoints.Source(key),
+            Destination = _endpoints.Destination(key),
         };
         Count++;
         SlotLimit = Math.Max(SlotLimit, slot + 1);

@@ -7,7 +7,8 @@ namespace TcpHealth.Core.Flows;
 /// value, so a collection of thousands of flows allocates nothing per flow.
 /// <see cref="Source"/> is the endpoint whose packets leave through the
 /// interface's egress (its counters are <see cref="Tx"/>); <see cref="Destination"/>'s
-/// are <see cref="Rx"/>. All counters are cumulative over the flow's life.
+/// are <see cref="Rx"/>. All counters are cumulative over the flow's life. The
+/// endpoint objects are shared with other flows' snapshots: do not change them.
 /// </summary>
 public readonly record struct FlowSnapshot(
     string Interface,

@@ -190,6 +190,38 @@ public class FlowHistoryTests
         Assert.Same(first.Destination, second.Destination);
     }
 
+    [Fact]
+    public void Flows_share_the_objects_of_equal_endpoints_and_each_keeps_its_own()
+    {
+        // 3,000 flows from 40 addresses to 50 servers, all on port 443, their source ports
+        // from a range of 100: far more endpoints than the shared cache has entries, many of
+        // them on one port, so entries are replaced and collide. Every flow must still read
+        // as its own key, and equal endpoints are one object where the cache still held it.
+        var history = new FlowHistory();
+        var rng = new Random(3);
+        var keys = new FlowKey[3000];
+        for (int i = 0; i < keys.Length; i++)
+        {
+            var source = IPAddress.Parse($"10.1.{rng.Next(2)}.{rng.Next(20)}");
+            var destination = IPAddress.Parse($"10.2.0.{rng.Next(50)}");
+            keys[i] = FlowKey.Create(source, (ushort)(30000 + rng.Next(100)), destination, 443, 7);
+            history.Add(i, keys[i], 1);
+        }
+
+        var readings = keys.Select((k, i) => history.Observe(i, new Flow(), 2)).ToArray();
+        for (int i = 0; i < keys.Length; i++)
+        {
+            Assert.Equal(new IPEndPoint(keys[i].Source, keys[i].SrcPort), readings[i].Source);
+            Assert.Equal(new IPEndPoint(keys[i].Destination, keys[i].DstPort), readings[i].Destination);
+        }
+
+        var a = ReadOne(history, 3, 5000, A, new Flow());
+        var b = ReadOne(history, 3, 5001, B, new Flow());
+        Assert.Same(a.Destination, b.Destination);
+        Assert.Same(a.Source.Address, b.Source.Address);
+        Assert.NotSame(a.Source, b.Source);
+    }
+
     private static FlowReading ReadOne(FlowHistory history, ulong nowNs, int slot, FlowKey key, Flow flow)
     {
         history.Add(slot, key, nowNs);
