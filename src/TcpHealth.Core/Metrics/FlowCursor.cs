@@ -21,7 +21,10 @@ internal sealed class FlowCursor(ulong firstSeenNs)
 
     /// <summary>The <see cref="FlowMetrics"/> identity generation the keys below were resolved in; 0 = not yet.</summary>
     public int LabelsGeneration;
-    public TrafficKey TxKey, RxKey;
+    public TrafficKey TxKey;
+
+    /// <summary>The remote end's direction: <see cref="TxKey"/> reversed (worked out when used, not kept).</summary>
+    public TrafficKey RxKey => new(TxKey.Labels.Reversed, TxKey.Protocol);
 
     /// <summary>The series of <see cref="TxKey"/> and <see cref="RxKey"/>, once found (see <see cref="SeriesStore{TKey, TSeries}.Get(TKey, DateTimeOffset, ref SeriesHandle{TSeries}?)"/>).</summary>
     public SeriesHandle<TrafficSeries>? TxTraffic, RxTraffic;

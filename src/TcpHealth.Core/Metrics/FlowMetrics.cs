@@ -190,7 +190,6 @@ public sealed class FlowMetrics : IFlowSink
         var tx = new TrafficLabels(src.Namespace, src.Workload, src.Zone, dst.Namespace, dst.Workload, dst.Zone);
         string protocol = TrafficKey.ProtocolLabel(f.Protocol);
         c.TxKey = new TrafficKey(tx, protocol);
-        c.RxKey = new TrafficKey(tx.Reversed, protocol);
         c.ReportRx = !_isMonitored(f.Destination.Address);
         c.CrossZone = tx.IsCrossZone;
         c.TxTraffic = c.RxTraffic = null;
