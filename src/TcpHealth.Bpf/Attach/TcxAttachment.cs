@@ -1,15 +1,32 @@
 namespace TcpHealth.Bpf;
 
 /// <summary>A TCX link; closing its fd detaches the program, in whatever namespace the device now is.</summary>
-internal sealed class TcxAttachment(FdHandle link, string interfaceName, int ifindex, HookDirection direction) : IAttachment
+public sealed class TcxAttachment : IAttachment
 {
-    public string Interface { get; } = interfaceName;
+    private readonly FdHandle _link;
 
-    public int IfIndex { get; } = ifindex;
+    internal TcxAttachment(FdHandle link, string interfaceName, int ifindex, HookDirection direction)
+    {
+        _link = link;
+        Interface = interfaceName;
+        IfIndex = ifindex;
+        Direction = direction;
+    }
 
-    public HookDirection Direction { get; } = direction;
+    public string Interface { get; }
+
+    public int IfIndex { get; }
+
+    public HookDirection Direction { get; }
 
     public AttachMode ActualMode => AttachMode.Tcx;
 
-    public void Dispose() => link.Dispose();
+    /// <summary>
+    /// Puts <paramref name="program"/> on the link in place of the one there, in one step: every
+    /// packet meets one or the other (the benchmark alternates programs within one transfer).
+    /// </summary>
+    public unsafe void Replace(BpfProgram program) =>
+        BpfException.ThrowIfNegative(Interop.BpfLinkUpdate(_link.Fd, program.Fd, null), "bpf_link_update", $"{Direction} of {Interface}");
+
+    public void Dispose() => _link.Dispose();
 }

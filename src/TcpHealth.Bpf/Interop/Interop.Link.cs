@@ -29,4 +29,8 @@ internal static partial class Interop
     /// <summary>Returns a link fd or a negative errno.</summary>
     [LibraryImport(Libraries.Libbpf, EntryPoint = "bpf_link_create")]
     internal static unsafe partial int BpfLinkCreate(int progFd, int targetFd, int attachType, BpfLinkCreateOpts* opts);
+
+    /// <summary>Puts another program on a link in one step; opts NULL (no old program check). 0 or a negative errno.</summary>
+    [LibraryImport(Libraries.Libbpf, EntryPoint = "bpf_link_update")]
+    internal static unsafe partial int BpfLinkUpdate(int linkFd, int newProgFd, void* opts);
 }

@@ -74,6 +74,22 @@ public sealed class KernelAttachTests : IDisposable
     }
 
     [Fact]
+    public void A_tcx_link_takes_another_program_in_place_of_its_own()
+    {
+        using var other = BpfObject.Load(Repo.ObjectPath);
+        using var attachment = (TcxAttachment)InNamespace(() =>
+            Attacher.Attach(obj.Program(ProgramNames.Ingress), TestNetwork.Device, HookDirection.Ingress, AttachMode.Tcx));
+
+        network.ConnectToClosedPort(9);
+        attachment.Replace(other.Program(ProgramNames.Ingress));
+        network.ConnectToClosedPort(10);
+
+        // Each connection's RST met the program on the link at the time, and only that one.
+        Assert.Equal([9], Datapath.DatapathHarness.Flows(obj).Select(kv => (int)kv.Key.DstPort));
+        Assert.Equal([10], Datapath.DatapathHarness.Flows(other).Select(kv => (int)kv.Key.DstPort));
+    }
+
+    [Fact]
     public void Auto_picks_tcx_on_this_kernel()
     {
         using var attachment = InNamespace(() => Attacher.Attach(obj.Program(ProgramNames.Ingress), TestNetwork.Device, HookDirection.Ingress));
