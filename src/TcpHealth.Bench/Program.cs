@@ -7,12 +7,13 @@ using TcpHealth.Bpf;
 // tcphealth-bench: what TcpHealth costs, in the kernel (the TC programs: the datapath half) and in
 // user space (the agent process: the agent half). See Report.Render for what is printed.
 var output = "bench-results.json";
-int vethSeconds = 4, vethRepeats = 3, throughputSeconds = 4, rounds = 5;
+int vethSeconds = 4, vethRepeats = 3, throughputSeconds = 4, rounds = 5, pairedSeconds = 40, pairedWindowMs = 200;
 bool datapath = true, agent = true;
 string? aotBinary = null;
 var agentEnv = new List<string>();
 const string Usage =
     "usage: tcphealth-bench [--output FILE] [--only agent|datapath] [--veth-seconds N] [--veth-repeats N] [--throughput-seconds N] [--rounds N]\n" +
+    "                       [--paired-seconds N] [--paired-window-ms N]\n" +
     "                       [--aot-binary PATH] [--agent-env NAME=VALUE ...]";
 for (var i = 0; i < args.Length; i++)
 {
@@ -24,6 +25,8 @@ for (var i = 0; i < args.Length; i++)
         case "--veth-repeats": vethRepeats = int.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--throughput-seconds": throughputSeconds = int.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--rounds": rounds = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+        case "--paired-seconds": pairedSeconds = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+        case "--paired-window-ms": pairedWindowMs = int.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--only" when i + 1 < args.Length && args[i + 1] is "agent" or "datapath":
             var half = Next();
             datapath = half == "datapath";
@@ -103,6 +106,7 @@ try
 
     List<VethResult>? perPacket = null;
     List<ThroughputResult>? throughput = null;
+    List<PairedThroughputResult>? paired = null;
     AgentResults? agentResults = null;
     using (var bed = Testbed.Create())
     {
@@ -111,6 +115,7 @@ try
             perPacket = VethBench.Run(bed, oursPath, noopPath, vethSeconds, vethRepeats, Progress);
             EnsureStatsOff();
             throughput = ThroughputBench.Run(bed, oursPath, noopPath, rounds, throughputSeconds, Progress);
+            paired = PairedThroughputBench.Run(bed, oursPath, noopPath, pairedSeconds, TimeSpan.FromMilliseconds(pairedWindowMs), Progress);
         }
 
         if (agent)
@@ -120,8 +125,8 @@ try
     }
 
     var results = new BenchResults(
-        Machine.Current(), new BenchSettings(vethSeconds, vethRepeats, throughputSeconds, rounds, started, datapath, agent),
-        perPacket, throughput, testRun, memory, agentResults, Report.FindAnomalies(perPacket, throughput, agentResults));
+        Machine.Current(), new BenchSettings(vethSeconds, vethRepeats, throughputSeconds, rounds, pairedSeconds, pairedWindowMs, started, datapath, agent),
+        perPacket, throughput, paired, testRun, memory, agentResults, Report.FindAnomalies(perPacket, paired, agentResults));
     Console.WriteLine(Report.Render(results));
     Report.WriteJson(results, output);
     Console.WriteLine($"written {output}");

@@ -126,6 +126,13 @@ public sealed class Testbed : IDisposable
         }
     }
 
+    /// <summary>
+    /// vethA's byte counter in the direction the transfer's data crosses it, readable from any
+    /// thread: /proc/net/dev opened from inside namespace A keeps showing that namespace.
+    /// </summary>
+    public NetDevCounter DataBytes(TransferDirection direction) =>
+        NetworkNamespace.RunIn(NamespaceA, () => new NetDevCounter(DeviceA, transmitted: direction == TransferDirection.HostSending));
+
     public void Dispose() => Shell.CleanUp();
 
     private static IperfResult ParseIperf(string json)
@@ -165,6 +172,13 @@ public sealed class Testbed : IDisposable
 /// <summary>An egress + ingress pair of TCX links; Dispose detaches both.</summary>
 public sealed class Attachments(IAttachment egress, IAttachment ingress) : IDisposable
 {
+    /// <summary>Puts another pair of programs on both links, each in one step.</summary>
+    public void Replace(BpfProgram newEgress, BpfProgram newIngress)
+    {
+        ((TcxAttachment)egress).Replace(newEgress);
+        ((TcxAttachment)ingress).Replace(newIngress);
+    }
+
     public void Dispose()
     {
         egress.Dispose();
