@@ -170,7 +170,7 @@ public sealed class Testbed : IDisposable
 }
 
 /// <summary>An egress + ingress pair of TCX links; Dispose detaches both.</summary>
-public sealed class Attachments(IAttachment egress, IAttachment ingress) : IDisposable
+public sealed class Attachments(Attachment egress, Attachment ingress) : IDisposable
 {
     /// <summary>Puts another pair of programs on both links, each in one step.</summary>
     public void Replace(BpfProgram newEgress, BpfProgram newIngress)

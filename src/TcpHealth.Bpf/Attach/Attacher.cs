@@ -13,7 +13,7 @@ public static class Attacher
     /// </summary>
     private static readonly int[] TcxUnsupported = [Errno.EINVAL, Errno.EOPNOTSUPP, Errno.ENOTSUPP];
 
-    public static unsafe IAttachment Attach(BpfProgram program, string interfaceName, HookDirection direction, AttachMode mode = AttachMode.Auto, ILogSink? log = null)
+    public static unsafe Attachment Attach(BpfProgram program, string interfaceName, HookDirection direction, AttachMode mode = AttachMode.Auto, ILogSink? log = null)
     {
         var ifindex = InterfaceInfo.IndexOf(interfaceName);
         if (mode == AttachMode.Tc)

@@ -7,7 +7,7 @@ namespace TcpHealth.Bpf;
 /// there is left alone. The clsact qdisc is never destroyed: that would delete
 /// other tools' filters.
 /// </summary>
-internal sealed class TcAttachment : IAttachment
+internal sealed class TcAttachment : Attachment
 {
     /// <summary>Our filter handle on every hook.</summary>
     public const uint Handle = 0x7C4;
@@ -23,20 +23,12 @@ internal sealed class TcAttachment : IAttachment
     private int disposed;
 
     private TcAttachment(FdHandle netns, string interfaceName, int ifindex, HookDirection direction)
+        : base(interfaceName, ifindex, direction)
     {
         this.netns = netns;
-        Interface = interfaceName;
-        IfIndex = ifindex;
-        Direction = direction;
     }
 
-    public string Interface { get; }
-
-    public int IfIndex { get; }
-
-    public HookDirection Direction { get; }
-
-    public AttachMode ActualMode => AttachMode.Tc;
+    public override AttachMode ActualMode => AttachMode.Tc;
 
     private string Where => $"{Interface} {Direction.ToString().ToLowerInvariant()}, handle 0x{Handle:x} prio {Priority}";
 
@@ -68,7 +60,7 @@ internal sealed class TcAttachment : IAttachment
     }
 
     /// <summary>Removes our filter (handle and priority only), from the namespace it was attached in.</summary>
-    public void Dispose()
+    public override void Dispose()
     {
         if (Interlocked.Exchange(ref disposed, 1) != 0)
         {

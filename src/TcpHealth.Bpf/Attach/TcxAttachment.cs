@@ -1,25 +1,17 @@
 namespace TcpHealth.Bpf;
 
 /// <summary>A TCX link; closing its fd detaches the program, in whatever namespace the device now is.</summary>
-public sealed class TcxAttachment : IAttachment
+public sealed class TcxAttachment : Attachment
 {
     private readonly FdHandle _link;
 
     internal TcxAttachment(FdHandle link, string interfaceName, int ifindex, HookDirection direction)
+        : base(interfaceName, ifindex, direction)
     {
         _link = link;
-        Interface = interfaceName;
-        IfIndex = ifindex;
-        Direction = direction;
     }
 
-    public string Interface { get; }
-
-    public int IfIndex { get; }
-
-    public HookDirection Direction { get; }
-
-    public AttachMode ActualMode => AttachMode.Tcx;
+    public override AttachMode ActualMode => AttachMode.Tcx;
 
     /// <summary>
     /// Puts <paramref name="program"/> on the link in place of the one there, in one step: every
@@ -28,5 +20,5 @@ public sealed class TcxAttachment : IAttachment
     public unsafe void Replace(BpfProgram program) =>
         BpfException.ThrowIfNegative(Interop.BpfLinkUpdate(_link.Fd, program.Fd, null), "bpf_link_update", $"{Direction} of {Interface}");
 
-    public void Dispose() => _link.Dispose();
+    public override void Dispose() => _link.Dispose();
 }

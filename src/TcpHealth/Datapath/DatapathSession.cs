@@ -19,7 +19,7 @@ public sealed class DatapathSession : IDisposable
     private readonly DatapathOptions _options;
     private readonly BpfObject _object;
     private readonly ILogSink _log;
-    private readonly List<IAttachment> _attachments = [];
+    private readonly List<Attachment> _attachments = [];
     private readonly Dictionary<uint, string> _interfaceNames = [];
     private readonly BpfMap _flowSlots, _pendingTimestamps, _counters;
     private readonly SlotArray<Flow> _flows;

@@ -222,7 +222,7 @@ public sealed class KernelAttachTests : IDisposable
         network.Dispose();
     }
 
-    private static void Dispose(IEnumerable<IAttachment> attachments)
+    private static void Dispose(IEnumerable<Attachment> attachments)
     {
         foreach (var attachment in attachments)
         {
@@ -232,7 +232,7 @@ public sealed class KernelAttachTests : IDisposable
 
     private T InNamespace<T>(Func<T> action) => NetworkNamespace.RunIn(network.Local, action);
 
-    private List<IAttachment> AttachBoth(AttachMode mode) => InNamespace(() => new List<IAttachment>
+    private List<Attachment> AttachBoth(AttachMode mode) => InNamespace(() => new List<Attachment>
     {
         Attacher.Attach(obj.Program(ProgramNames.Ingress), TestNetwork.Device, HookDirection.Ingress, mode),
         Attacher.Attach(obj.Program(ProgramNames.Egress), TestNetwork.Device, HookDirection.Egress, mode),
