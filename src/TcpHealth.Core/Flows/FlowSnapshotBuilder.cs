@@ -6,19 +6,13 @@ namespace TcpHealth.Core.Flows;
 /// <summary>Turns the kernel's per-flow records into <see cref="FlowSnapshot"/>s.</summary>
 public static class FlowSnapshotBuilder
 {
+    /// <summary>
+    /// A snapshot of a flow with its RTT record at <paramref name="hists"/>[<paramref name="histIndex"/>]
+    /// (-1: none): the snapshot's histogram views that entry rather than copying it, so the caller
+    /// must not reuse it while the snapshot is in use.
+    /// </summary>
     /// <param name="nowNs">CLOCK_MONOTONIC now, the clock of bpf_ktime_get_ns().</param>
     /// <param name="reading">The flow's widened counters and idle time (see <see cref="FlowHistory"/>).</param>
-    public static FlowSnapshot Build(
-        in FlowKey key, in Flow flow, in RttHist? hist, ulong nowNs, FlowReading reading, TimeSpan handshakeTimeout) =>
-        hist is { } h
-            ? Build(key, flow, [h], 0, nowNs, reading, handshakeTimeout)
-            : Build(key, flow, [], -1, nowNs, reading, handshakeTimeout);
-
-    /// <summary>
-    /// <see cref="Build(in FlowKey, in Flow, in RttHist?, ulong, FlowReading, TimeSpan)"/> with the flow's RTT
-    /// record at <paramref name="hists"/>[<paramref name="histIndex"/>] (-1: none): the snapshot's histogram
-    /// views that entry rather than copying it, so the caller must not reuse it while the snapshot is in use.
-    /// </summary>
     [MethodImpl(HotPath.JitCompiled)]
     public static FlowSnapshot Build(
         in FlowKey key, in Flow flow, RttHist[] hists, int histIndex, ulong nowNs, FlowReading reading, TimeSpan handshakeTimeout)

@@ -288,29 +288,10 @@ public sealed class DatapathSession : IDisposable
     private bool Observe(int slot, in Flow flow, ulong now, IFlowSink sink, bool takeSamples)
     {
         ref readonly var key = ref _history.Key(slot);
-        var hists = _histForSink;
-        int h = -1;
-        if (RttIndex(flow.RttSlot) is int rttIndex)
-        {
-            if (takeSamples)
-            {
-                h = 0;
-                RttSampleDrain.Take(ref _rttHists.Shared(rttIndex), ref hists[h]);
-            }
-            else
-            {
-                if (_histCount == _histValues.Length)
-                    Array.Resize(ref _histValues, Math.Max(64, _histCount * 2));
-                hists = _histValues;
-                h = _histCount++;
-                hists[h] = _rttHists[rttIndex];
-            }
-        }
+        int h = ReadRtt(flow.RttSlot, takeSamples, out var hists);
         var reading = _history.Observe(slot, flow, now);
         if (reading.Idle <= _options.FlowIdleTimeout)
         {
-            // Its histogram views the copy: in Collect()'s lists one that stays as it is until
-            // the next collection (a resize leaves earlier views on the old array, unchanged).
             sink.Flow(FlowSnapshotBuilder.Build(key, flow, hists, h, now, reading, _options.HandshakeTimeout));
             return true;
         }
@@ -326,16 +307,32 @@ public sealed class DatapathSession : IDisposable
         reading = _history.Observe(slot, last, now);
         _history.Forget(slot);
         _flows.Release(slot);
-        RttHist? hist = null;
         if (RttIndex(last.RttSlot) is int lastRtt)
-        {
             _rttHists.Release(lastRtt);
-            if (takeSamples)
-                RttSampleDrain.Take(ref _rttHists.Shared(lastRtt), ref _histForSink[0]);
-            hist = takeSamples ? _histForSink[0] : _rttHists[lastRtt];
-        }
-        sink.Expired(FlowSnapshotBuilder.Build(removedKey, last, hist, now, reading, _options.HandshakeTimeout));
+        h = ReadRtt(last.RttSlot, takeSamples, out hists);
+        sink.Expired(FlowSnapshotBuilder.Build(removedKey, last, hists, h, now, reading, _options.HandshakeTimeout));
         return false;
+    }
+
+    // A flow's RTT record for its snapshot, as hists[index] (-1: none yet). For a sink, the
+    // samples taken from the kernel's record into the one record its flows share; for
+    // Collect()'s lists, a copy of the record that stays as it is until the next collection
+    // (a resize leaves earlier snapshots' views on the old array, unchanged).
+    private int ReadRtt(ulong rttSlot, bool takeSamples, out RttHist[] hists)
+    {
+        hists = _histForSink;
+        if (RttIndex(rttSlot) is not int rttIndex)
+            return -1;
+        if (takeSamples)
+        {
+            RttSampleDrain.Take(ref _rttHists.Shared(rttIndex), ref hists[0]);
+            return 0;
+        }
+        if (_histCount == _histValues.Length)
+            Array.Resize(ref _histValues, Math.Max(64, _histCount * 2));
+        hists = _histValues;
+        hists[_histCount] = _rttHists[rttIndex];
+        return _histCount++;
     }
 
     // The rtt_hists index a flow's rtt_slot names (1 + index; 0: none yet).

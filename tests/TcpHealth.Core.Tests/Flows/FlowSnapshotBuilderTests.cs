@@ -11,7 +11,7 @@ public class FlowSnapshotBuilderTests
 
     // Counters come widened from a FlowHistory, as in the datapath session; idle is a given.
     private static FlowSnapshot Build(Flow f, RttHist? h = null, ulong now = 100 * Second, ulong firstSeen = 90 * Second) =>
-        FlowSnapshotBuilder.Build(Key, f, h, now, Reading(f, now, firstSeen) with { Idle = TimeSpan.FromSeconds(1) }, TimeSpan.FromSeconds(10));
+        FlowSnapshotBuilder.Build(Key, f, h is { } r ? [r] : [], h is null ? -1 : 0, now, Reading(f, now, firstSeen) with { Idle = TimeSpan.FromSeconds(1) }, TimeSpan.FromSeconds(10));
 
     private static FlowReading Reading(Flow f, ulong now, ulong firstSeen)
     {
