@@ -52,12 +52,12 @@ public static class PairedThroughputBench
         var transfer = Task.Run(() => bed.RunIperf(c.Direction, seconds));
         // Past slow start, and done a second before the transfer is.
         Thread.Sleep(TimeSpan.FromSeconds(1));
-        var end = DateTime.UtcNow.AddSeconds(seconds - 2);
+        var measureFor = TimeSpan.FromSeconds(seconds - 2);
         var rates = new List<double>();
         var time = System.Diagnostics.Stopwatch.StartNew();
         ulong bytes = counter.Read();
         double at = time.Elapsed.TotalSeconds;
-        while (DateTime.UtcNow < end && !transfer.IsCompleted)
+        while (time.Elapsed < measureFor && !transfer.IsCompleted)
         {
             // Even windows the control, odd ones the program under test.
             if (rates.Count % 2 == 0)
